@@ -1,0 +1,69 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings every target of ours builds with (STYLE.md §4, §13): the strict upcoming features and
+/// warnings as errors. Dependencies keep their own settings.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "wakusync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "wakusync", targets: ["wakusync"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+    ],
+    targets: [
+        .target(
+            name: "WakuCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Protos"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WakuSync",
+            dependencies: ["WakuCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WakuTestSupport",
+            dependencies: ["WakuCore", "WakuSync"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "wakusync",
+            dependencies: [
+                "WakuCore",
+                "WakuSync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WakuCoreTests",
+            dependencies: ["WakuCore", "WakuTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WakuSyncTests",
+            dependencies: ["WakuCore", "WakuSync", "WakuTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["WakuCore", "WakuTestSupport"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,90 @@
+package import WakuCore
+
+/// What processing one received payload produced.
+package struct ProcessOutcome: Equatable, Sendable {
+    /// The reply's ranges; empty when every range was settled (the reply is then `00`).
+    package var ranges: [SyncRange] = []
+    /// Items we hold that the peer lacks: we push them.
+    package var hashesToSend: [MessageHash] = []
+    /// Items the peer holds that we lack.
+    package var hashesToReceive: [MessageHash] = []
+    /// Items taken part in item-set comparisons, ours and theirs.
+    package var itemsCompared = 0
+
+    package init() {}
+}
+
+/// Range processing as a pure function: a received payload and our index in, the reply's ranges
+/// and both difference lists out (PROTOCOLS.md §4.6, §4.9).
+package struct RangeProcessor {
+    package var strategy: SyncStrategy
+
+    package init(strategy: SyncStrategy) {
+        self.strategy = strategy
+    }
+
+    /// Processes `ranges` against `scope`.
+    ///
+    /// - Parameter level: the position of the reply in the session (the initiator's first
+    ///   payload is level 0, the responder's reply level 1, ...); `balanced` plans its splits
+    ///   by it.
+    package func process(_ ranges: [SyncRange], scope: IndexScope, level: Int) -> ProcessOutcome {
+        var outcome: ProcessOutcome
+        switch self.strategy.kind {
+        case .nwaku:
+            outcome = NwakuProcessing(strategy: self.strategy, scope: scope).process(ranges)
+        case .balanced:
+            outcome = BalancedProcessing(strategy: self.strategy, scope: scope, level: level).process(ranges)
+        }
+        outcome.ranges = Self.mergingSkips(outcome.ranges)
+        return outcome
+    }
+
+    /// Joins adjacent Skip ranges into one (lower of the first, upper of the last) and returns no
+    /// ranges at all when only Skip is left, as nwaku does.
+    static func mergingSkips(_ ranges: [SyncRange]) -> [SyncRange] {
+        guard ranges.contains(where: { $0.kind != .skip }) else { return [] }
+        var merged: [SyncRange] = []
+        merged.reserveCapacity(ranges.count)
+        for range in ranges {
+            if range.kind == .skip, let last = merged.last, last.kind == .skip {
+                merged[merged.count - 1].upper = range.upper
+            } else {
+                merged.append(range)
+            }
+        }
+        return merged
+    }
+
+    /// The symmetric difference of two ascending lists by a single merge, in nwaku's order.
+    static func compare(
+        ours: [SyncID],
+        theirs: [SyncID],
+        into outcome: inout ProcessOutcome
+    ) {
+        var i = 0
+        var j = 0
+        while j < ours.count {
+            guard i < theirs.count else {
+                outcome.hashesToSend.append(ours[j].hash)
+                j += 1
+                continue
+            }
+            if theirs[i] < ours[j] {
+                outcome.hashesToReceive.append(theirs[i].hash)
+                i += 1
+            } else if theirs[i] > ours[j] {
+                outcome.hashesToSend.append(ours[j].hash)
+                j += 1
+            } else {
+                i += 1
+                j += 1
+            }
+        }
+        while i < theirs.count {
+            outcome.hashesToReceive.append(theirs[i].hash)
+            i += 1
+        }
+        outcome.itemsCompared += ours.count + theirs.count
+    }
+}

@@ -1,0 +1,223 @@
+package import WakuCore
+
+/// One reconciliation session, seen from one side, with no I/O (STYLE.md §8).
+///
+/// The driver writes what ``start(from:to:index:)`` and ``receive(_:index:)`` return, one
+/// length-prefixed frame each, and feeds every frame it reads to ``receive(_:index:)`` until a
+/// step says the session is over. Both sides run the same loop (PROTOCOLS.md §4.8): a payload with
+/// no ranges or only Skip ranges ends the session without a reply; a reply with nothing left to
+/// settle is sent as `00` and ends it too.
+package struct ReconciliationSession {
+    package enum Role: String, Sendable {
+        case initiator
+        case responder
+    }
+
+    /// What a session is configured with.
+    package struct Configuration: Sendable {
+        package var strategy: SyncStrategy
+        /// Our pubsub topics; empty means every topic. Sent in every payload.
+        package var pubsubTopics: [String]
+        /// Our content topics; empty means every topic. Sent in every payload.
+        package var contentTopics: [String]
+        /// Payloads we accept from the peer before giving up on the session.
+        package var roundLimit: Int
+        package var maxPayloadSize: Int
+
+        package init(
+            strategy: SyncStrategy = .balanced,
+            pubsubTopics: [String] = [],
+            contentTopics: [String] = [],
+            roundLimit: Int = 64,
+            maxPayloadSize: Int = RangesData.maxPayloadSize
+        ) {
+            self.strategy = strategy
+            self.pubsubTopics = pubsubTopics
+            self.contentTopics = contentTopics
+            self.roundLimit = roundLimit
+            self.maxPayloadSize = maxPayloadSize
+        }
+    }
+
+    /// What the driver does next.
+    package enum Step: Equatable, Sendable {
+        /// Write this payload as one frame, then read the next one.
+        case reply([UInt8])
+        /// Write this payload as one frame (an empty array is a zero-length frame), then stop.
+        case replyAndFinish([UInt8])
+        /// Stop without writing.
+        case finish
+    }
+
+    /// How a finished session ended.
+    package enum Ending: String, Sendable {
+        /// Both sides settled every range.
+        case reconciled
+        /// The topic lists did not intersect; the responder sent a zero-length frame (§4.7).
+        case scopeMismatch
+    }
+
+    package let role: Role
+    package let configuration: Configuration
+    /// The time window of the session: chosen by the initiator, learned by the responder from
+    /// the first payload. Ranges outside it end the session with an error.
+    package private(set) var window: SyncInterval?
+    /// The topic scope both sides agreed on (the intersection of the lists), once known.
+    package private(set) var agreedPubsubTopics: [String]?
+    package private(set) var agreedContentTopics: [String]?
+    /// Items we hold that the peer lacks, each once, in the order found.
+    package private(set) var hashesToSend: [MessageHash] = []
+    /// Items the peer holds that we lack, each once, in the order found.
+    package private(set) var hashesToReceive: [MessageHash] = []
+    /// One report per payload received.
+    package private(set) var rounds: [RoundReport] = []
+    package private(set) var ending: Ending?
+
+    private var sentHashes: Set<MessageHash> = []
+    private var receivedHashes: Set<MessageHash> = []
+    private var started = false
+
+    package init(role: Role, configuration: Configuration) {
+        self.role = role
+        self.configuration = configuration
+    }
+
+    package var isFinished: Bool { self.ending != nil }
+
+    /// The initiator's first payload: one Fingerprint range from `(start, 00…)` to `(end, ff…)`
+    /// over our items in the window, with our topic lists (§4.8).
+    ///
+    /// `balanced` fingerprints `[start, end)`, because the responder decodes the upper bound as
+    /// `(end, 00…)`; `nwaku` keeps nwaku's inclusive fingerprint for exact replays.
+    package mutating func start(from start: Int64, to end: Int64, index: SyncIndex) -> [UInt8] {
+        precondition(self.role == .initiator && !self.started, "start(from:to:index:) is the initiator's first step")
+        precondition(start <= end, "a sync window cannot end before it starts")
+        self.started = true
+        let lower = SyncID.bound(start)
+        let upper = SyncID(timestamp: end, hash: .max)
+        self.window = .closed(lower, upper)
+        let scope = index.scope(
+            pubsubTopics: self.configuration.pubsubTopics,
+            contentTopics: self.configuration.contentTopics,
+            matching: self.configuration.strategy.topicMatching
+        )
+        let fingerprinted = self.configuration.strategy.kind == .nwaku ? SyncInterval.closed(lower, upper) : .halfOpen(lower, .bound(end))
+        let payload = RangesData(
+            pubsubTopics: self.configuration.pubsubTopics,
+            contentTopics: self.configuration.contentTopics,
+            ranges: [SyncRange(lower: lower, upper: upper, kind: .fingerprint(scope.fingerprint(fingerprinted)))]
+        )
+        return payload.encoded()
+    }
+
+    /// Processes one payload from the peer and says what to do next.
+    package mutating func receive(_ bytes: [UInt8], index: SyncIndex) throws(SessionError) -> Step {
+        guard !self.isFinished else { throw SessionError(.alreadyFinished, "a payload arrived after the session ended") }
+        guard self.role == .responder || self.started else {
+            throw SessionError(.notStarted, "the initiator must send its first payload before receiving")
+        }
+        self.started = true
+        guard self.rounds.count < self.configuration.roundLimit else {
+            throw SessionError(.roundLimit, "the peer went past the limit of \(self.configuration.roundLimit) rounds")
+        }
+        var report = RoundReport(number: self.rounds.count + 1, bytesReceived: bytes.count)
+        defer { self.rounds.append(report) }
+
+        let payload: RangesData
+        do {
+            payload = try RangesData(decoding: bytes, maxSize: self.configuration.maxPayloadSize)
+        } catch {
+            throw SessionError(.decode, "payload \(report.number): \(error)")
+        }
+        report.rangesReceived = RangeCounts(payload.ranges)
+        if payload.isFinal {
+            self.ending = .reconciled
+            return .finish
+        }
+        try self.checkWindow(of: payload.ranges)
+
+        guard let pubsub = Self.agreed(ours: self.configuration.pubsubTopics, theirs: payload.pubsubTopics),
+            let content = Self.agreed(ours: self.configuration.contentTopics, theirs: payload.contentTopics)
+        else {
+            self.ending = .scopeMismatch
+            return .replyAndFinish([])
+        }
+        self.agreedPubsubTopics = pubsub
+        self.agreedContentTopics = content
+
+        let scope = index.scope(pubsubTopics: pubsub, contentTopics: content, matching: self.configuration.strategy.topicMatching)
+        let level = self.role == .initiator ? 2 * report.number : 2 * report.number - 1
+        let outcome = RangeProcessor(strategy: self.configuration.strategy).process(payload.ranges, scope: scope, level: level)
+        report.itemsCompared = outcome.itemsCompared
+        report.rangesSent = RangeCounts(outcome.ranges)
+        for hash in outcome.hashesToSend where self.sentHashes.insert(hash).inserted {
+            self.hashesToSend.append(hash)
+            report.newHashesToSend += 1
+        }
+        for hash in outcome.hashesToReceive where self.receivedHashes.insert(hash).inserted {
+            self.hashesToReceive.append(hash)
+            report.newHashesToReceive += 1
+        }
+
+        let reply = RangesData(
+            pubsubTopics: self.configuration.pubsubTopics,
+            contentTopics: self.configuration.contentTopics,
+            ranges: outcome.ranges
+        ).encoded()
+        report.bytesSent = reply.count
+        if outcome.ranges.isEmpty {
+            self.ending = .reconciled
+            return .replyAndFinish(reply)
+        }
+        return .reply(reply)
+    }
+
+    // MARK: - Private
+
+    /// nwaku's topic-scope rule (§4.7): both lists set → their intersection, nil when empty; only
+    /// ours → ours; ours empty → theirs as sent.
+    static func agreed(ours: [String], theirs: [String]) -> [String]? {
+        if ours.isEmpty { return theirs }
+        if theirs.isEmpty { return ours }
+        let theirSet = Set(theirs)
+        let both = ours.filter(theirSet.contains)
+        return both.isEmpty ? nil : both
+    }
+
+    private mutating func checkWindow(of ranges: [SyncRange]) throws(SessionError) {
+        guard let first = ranges.first, let last = ranges.last else { return }
+        guard let window = self.window else {
+            self.window = .closed(first.lower, last.upper)
+            return
+        }
+        guard first.lower.timestamp >= window.lower.timestamp, last.upper.timestamp <= window.upper.timestamp else {
+            throw SessionError(
+                .outsideWindow,
+                "ranges from \(first.lower.timestamp) to \(last.upper.timestamp) leave the session window "
+                    + "\(window.lower.timestamp)…\(window.upper.timestamp)"
+            )
+        }
+    }
+}
+
+/// Why a session was abandoned. The node closes the stream and reports it; nwaku does the same
+/// on any decode error (§4.4).
+package struct SessionError: Error, Equatable, Sendable, CustomStringConvertible {
+    package enum Code: String, Equatable, Sendable {
+        case decode
+        case roundLimit
+        case outsideWindow
+        case alreadyFinished
+        case notStarted
+    }
+
+    package var code: Code
+    package var detail: String
+
+    package init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    package var description: String { "\(self.code.rawValue): \(self.detail)" }
+}
