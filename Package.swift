@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WakuCore", "WakuTestSupport"],
+            dependencies: ["WakuCore", "WakuTestSupport", "wakusync"],
             swiftSettings: strict
         ),
     ]
