@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WakuCoreTests",
-            dependencies: ["WakuCore", "WakuTestSupport"],
+            dependencies: ["WakuCore", "WakuTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

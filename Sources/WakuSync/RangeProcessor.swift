@@ -25,9 +25,12 @@ package struct RangeProcessor {
 
     /// Processes `ranges` against `scope`.
     ///
-    /// - Parameter level: the position of the reply in the session (the initiator's first
-    ///   payload is level 0, the responder's reply level 1, ...); `balanced` plans its splits
-    ///   by it.
+    /// - Parameters:
+    ///   - ranges: the received payload's ranges, ascending and contiguous.
+    ///   - scope: our items the agreed topic scope selects.
+    ///   - level: the position of the reply in the session (the initiator's first payload is
+    ///     level 0, the responder's reply level 1, ...); `balanced` plans its splits by it.
+    /// - Returns: the reply's ranges (Skip ranges merged) and the differences found.
     package func process(_ ranges: [SyncRange], scope: IndexScope, level: Int) -> ProcessOutcome {
         var outcome: ProcessOutcome
         switch self.strategy.kind {

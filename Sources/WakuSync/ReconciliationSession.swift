@@ -101,7 +101,9 @@ package struct ReconciliationSession {
             contentTopics: self.configuration.contentTopics,
             matching: self.configuration.strategy.topicMatching
         )
-        let fingerprinted = self.configuration.strategy.kind == .nwaku ? SyncInterval.closed(lower, upper) : .halfOpen(lower, .bound(end))
+        let fingerprinted =
+            self.configuration.strategy.kind == .nwaku
+            ? SyncInterval.closed(lower, upper) : .halfOpen(lower, .bound(end))
         let payload = RangesData(
             pubsubTopics: self.configuration.pubsubTopics,
             contentTopics: self.configuration.contentTopics,
@@ -112,7 +114,9 @@ package struct ReconciliationSession {
 
     /// Processes one payload from the peer and says what to do next.
     package mutating func receive(_ bytes: [UInt8], index: SyncIndex) throws(SessionError) -> Step {
-        guard !self.isFinished else { throw SessionError(.alreadyFinished, "a payload arrived after the session ended") }
+        guard !self.isFinished else {
+            throw SessionError(.alreadyFinished, "a payload arrived after the session ended")
+        }
         guard self.role == .responder || self.started else {
             throw SessionError(.notStarted, "the initiator must send its first payload before receiving")
         }
@@ -145,9 +149,17 @@ package struct ReconciliationSession {
         self.agreedPubsubTopics = pubsub
         self.agreedContentTopics = content
 
-        let scope = index.scope(pubsubTopics: pubsub, contentTopics: content, matching: self.configuration.strategy.topicMatching)
+        let scope = index.scope(
+            pubsubTopics: pubsub,
+            contentTopics: content,
+            matching: self.configuration.strategy.topicMatching
+        )
         let level = self.role == .initiator ? 2 * report.number : 2 * report.number - 1
-        let outcome = RangeProcessor(strategy: self.configuration.strategy).process(payload.ranges, scope: scope, level: level)
+        let outcome = RangeProcessor(strategy: self.configuration.strategy).process(
+            payload.ranges,
+            scope: scope,
+            level: level
+        )
         report.itemsCompared = outcome.itemsCompared
         report.rangesSent = RangeCounts(outcome.ranges)
         for hash in outcome.hashesToSend where self.sentHashes.insert(hash).inserted {
