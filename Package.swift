@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(
             name: "WakuSyncTests",
             dependencies: ["WakuCore", "WakuSync", "WakuTestSupport"],
+            exclude: ["Reference"],
             swiftSettings: strict
         ),
         .testTarget(
