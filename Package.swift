@@ -37,6 +37,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "NodeEvents",
+            swiftSettings: strict
+        ),
+        .target(
             name: "WakuTestSupport",
             dependencies: ["WakuCore", "WakuSync"],
             swiftSettings: strict
