@@ -1,13 +1,11 @@
-package import WakuCore
-
 /// What processing one received payload produced.
 package struct ProcessOutcome: Equatable, Sendable {
     /// The reply's ranges; empty when every range was settled (the reply is then `00`).
     package var ranges: [SyncRange] = []
     /// Items we hold that the peer lacks: we push them.
-    package var hashesToSend: [MessageHash] = []
+    package var itemsToSend: [SyncID] = []
     /// Items the peer holds that we lack.
-    package var hashesToReceive: [MessageHash] = []
+    package var itemsToReceive: [SyncID] = []
     /// Items taken part in item-set comparisons, ours and theirs.
     package var itemsCompared = 0
 
@@ -69,15 +67,15 @@ package struct RangeProcessor {
         var j = 0
         while j < ours.count {
             guard i < theirs.count else {
-                outcome.hashesToSend.append(ours[j].hash)
+                outcome.itemsToSend.append(ours[j])
                 j += 1
                 continue
             }
             if theirs[i] < ours[j] {
-                outcome.hashesToReceive.append(theirs[i].hash)
+                outcome.itemsToReceive.append(theirs[i])
                 i += 1
             } else if theirs[i] > ours[j] {
-                outcome.hashesToSend.append(ours[j].hash)
+                outcome.itemsToSend.append(ours[j])
                 j += 1
             } else {
                 i += 1
@@ -85,7 +83,7 @@ package struct RangeProcessor {
             }
         }
         while i < theirs.count {
-            outcome.hashesToReceive.append(theirs[i].hash)
+            outcome.itemsToReceive.append(theirs[i])
             i += 1
         }
         outcome.itemsCompared += ours.count + theirs.count

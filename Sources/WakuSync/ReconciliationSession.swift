@@ -66,9 +66,9 @@ package struct ReconciliationSession {
     package private(set) var agreedPubsubTopics: [String]?
     package private(set) var agreedContentTopics: [String]?
     /// Items we hold that the peer lacks, each once, in the order found.
-    package private(set) var hashesToSend: [MessageHash] = []
+    package private(set) var itemsToSend: [SyncID] = []
     /// Items the peer holds that we lack, each once, in the order found.
-    package private(set) var hashesToReceive: [MessageHash] = []
+    package private(set) var itemsToReceive: [SyncID] = []
     /// One report per payload received.
     package private(set) var rounds: [RoundReport] = []
     package private(set) var ending: Ending?
@@ -83,6 +83,11 @@ package struct ReconciliationSession {
     }
 
     package var isFinished: Bool { self.ending != nil }
+
+    /// Hashes of ``itemsToSend``.
+    package var hashesToSend: [MessageHash] { self.itemsToSend.map(\.hash) }
+    /// Hashes of ``itemsToReceive``.
+    package var hashesToReceive: [MessageHash] { self.itemsToReceive.map(\.hash) }
 
     /// The initiator's first payload: one Fingerprint range from `(start, 00…)` to `(end, ff…)`
     /// over our items in the window, with our topic lists (§4.8).
@@ -162,12 +167,12 @@ package struct ReconciliationSession {
         )
         report.itemsCompared = outcome.itemsCompared
         report.rangesSent = RangeCounts(outcome.ranges)
-        for hash in outcome.hashesToSend where self.sentHashes.insert(hash).inserted {
-            self.hashesToSend.append(hash)
+        for item in outcome.itemsToSend where self.sentHashes.insert(item.hash).inserted {
+            self.itemsToSend.append(item)
             report.newHashesToSend += 1
         }
-        for hash in outcome.hashesToReceive where self.receivedHashes.insert(hash).inserted {
-            self.hashesToReceive.append(hash)
+        for item in outcome.itemsToReceive where self.receivedHashes.insert(item.hash).inserted {
+            self.itemsToReceive.append(item)
             report.newHashesToReceive += 1
         }
 

@@ -118,7 +118,7 @@ struct NwakuProcessingTests {
             [SyncRange(lower: .bound(Self.start), upper: .bound(Self.start + 100), kind: .itemSet(theirs))],
             index
         )
-        #expect(outcome.hashesToReceive.isEmpty && outcome.hashesToSend.isEmpty)
+        #expect(outcome.itemsToReceive.isEmpty && outcome.itemsToSend.isEmpty)
         #expect(outcome.ranges.first?.kind == .itemSet(ItemSet(items: [], isReconciled: true)))
         let reconciled = ItemSet(items: theirs.items, isReconciled: true)
         #expect(
