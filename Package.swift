@@ -41,6 +41,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "WakuNode",
+            dependencies: ["WakuCore", "WakuSync", "NodeEvents"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "WakuTestSupport",
             dependencies: ["WakuCore", "WakuSync"],
             swiftSettings: strict
@@ -63,6 +68,11 @@ let package = Package(
             name: "WakuSyncTests",
             dependencies: ["WakuCore", "WakuSync", "WakuTestSupport"],
             exclude: ["Reference"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WakuNodeTests",
+            dependencies: ["WakuCore", "WakuSync", "NodeEvents", "WakuNode", "WakuTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

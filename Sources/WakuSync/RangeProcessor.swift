@@ -8,6 +8,10 @@ package struct ProcessOutcome: Equatable, Sendable {
     package var itemsToReceive: [SyncID] = []
     /// Items taken part in item-set comparisons, ours and theirs.
     package var itemsCompared = 0
+    /// Intervals we answered with an empty, reconciled item set: we told the peer we hold
+    /// nothing there, so it pushes whatever it holds there without either side listing the
+    /// hashes (PROTOCOLS.md §5.2). Transfer treats items in them as requested.
+    package var openIntervals: [SyncInterval] = []
 
     package init() {}
 }
@@ -38,6 +42,10 @@ package struct RangeProcessor {
             outcome = BalancedProcessing(strategy: self.strategy, scope: scope, level: level).process(ranges)
         }
         outcome.ranges = Self.mergingSkips(outcome.ranges)
+        for range in outcome.ranges {
+            guard case .itemSet(let set) = range.kind, set.items.isEmpty, set.isReconciled else { continue }
+            outcome.openIntervals.append(self.strategy.interval(lower: range.lower, upper: range.upper))
+        }
         return outcome
     }
 

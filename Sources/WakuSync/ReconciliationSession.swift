@@ -69,6 +69,8 @@ package struct ReconciliationSession {
     package private(set) var itemsToSend: [SyncID] = []
     /// Items the peer holds that we lack, each once, in the order found.
     package private(set) var itemsToReceive: [SyncID] = []
+    /// Intervals where we told the peer we hold nothing (see ``ProcessOutcome/openIntervals``).
+    package private(set) var openIntervals: [SyncInterval] = []
     /// One report per payload received.
     package private(set) var rounds: [RoundReport] = []
     package private(set) var ending: Ending?
@@ -166,6 +168,7 @@ package struct ReconciliationSession {
             level: level
         )
         report.itemsCompared = outcome.itemsCompared
+        self.openIntervals.append(contentsOf: outcome.openIntervals)
         report.rangesSent = RangeCounts(outcome.ranges)
         for item in outcome.itemsToSend where self.sentHashes.insert(item.hash).inserted {
             self.itemsToSend.append(item)
