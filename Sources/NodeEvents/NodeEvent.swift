@@ -20,6 +20,10 @@ package enum NodeEvent: Equatable, Sendable {
     case transfer(TransferQueue)
     /// Pushed messages were dropped.
     case transferRejected(peerID: String, reason: TransferRejection, count: Int)
+    /// Messages moved by transfer, in one direction, since the last such event for the peer.
+    case transferred(TransferTraffic)
+    /// We answered a Store query.
+    case storeServed(StoreServed)
     case stored(StoredBatch)
     case archive(ArchiveSnapshot)
     /// Retention deleted messages (and the sync index dropped them).

@@ -60,3 +60,40 @@ package enum TransferRejection: String, Sendable, CaseIterable {
     /// The hash was not among those reconciliation said we lack (only when the node requires it).
     case unrequested
 }
+
+/// Transfer traffic with one peer in one direction.
+package struct TransferTraffic: Equatable, Sendable {
+    package enum Direction: String, Sendable {
+        case received = "receive"
+        case sent
+    }
+
+    package var peerID: String
+    package var direction: Direction
+    package var messages: Int
+    /// Payload bytes without length prefixes (what nwaku's `total_bytes_exchanged` counts).
+    package var bytes: Int
+
+    package init(peerID: String, direction: Direction, messages: Int, bytes: Int) {
+        self.peerID = peerID
+        self.direction = direction
+        self.messages = messages
+        self.bytes = bytes
+    }
+}
+
+/// One Store query we answered.
+package struct StoreServed: Equatable, Sendable {
+    package var peerID: String
+    /// The status code we answered with (200, 300, 400 …).
+    package var status: UInt32
+    package var messages: Int
+    package var duration: Duration
+
+    package init(peerID: String, status: UInt32, messages: Int, duration: Duration) {
+        self.peerID = peerID
+        self.status = status
+        self.messages = messages
+        self.duration = duration
+    }
+}
