@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "WakuCore",
                 "WakuSync",
+                "NodeEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

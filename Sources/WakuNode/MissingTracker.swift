@@ -41,13 +41,17 @@ struct MissingTracker {
             queue.pending[item.hash] = Pending(item: item, foundAt: now)
         }
         if queue.pending.count > self.limit {
-            let excess = queue.pending.values.sorted { $0.foundAt < $1.foundAt }.prefix(queue.pending.count - self.limit)
+            let excess = queue.pending.values.sorted { $0.foundAt < $1.foundAt }.prefix(
+                queue.pending.count - self.limit
+            )
             for entry in excess { queue.pending[entry.item.hash] = nil }
         }
         queue.theyNeed.formUnion(theyNeed.map(\.hash))
         queue.queue.newestWeNeed = Self.newest(weNeed) + queue.queue.newestWeNeed
         queue.queue.newestWeNeed = Array(queue.queue.newestWeNeed.prefix(Self.newestShown))
-        queue.queue.newestTheyNeed = Array((Self.newest(theyNeed) + queue.queue.newestTheyNeed).prefix(Self.newestShown))
+        queue.queue.newestTheyNeed = Array(
+            (Self.newest(theyNeed) + queue.queue.newestTheyNeed).prefix(Self.newestShown)
+        )
         self.peers[peer] = queue
         self.refresh(peer)
     }
@@ -118,6 +122,8 @@ struct MissingTracker {
     }
 
     private static func newest(_ items: [SyncID]) -> [PendingHash] {
-        items.sorted { $0 > $1 }.prefix(Self.newestShown).map { PendingHash(hash: $0.hash.hex, timestamp: $0.timestamp) }
+        items.sorted { $0 > $1 }.prefix(Self.newestShown).map {
+            PendingHash(hash: $0.hash.hex, timestamp: $0.timestamp)
+        }
     }
 }

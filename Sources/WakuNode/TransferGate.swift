@@ -67,7 +67,8 @@ struct TransferGate {
 
     /// Marks a session ended; returns the held pushes it now asks for (to store) and the number
     /// it does not (rejected as unrequested).
-    mutating func end(_ id: SessionID, at now: Int64) -> (accepted: [(MessageHash, TransferPayload)], unrequested: Int) {
+    mutating func end(_ id: SessionID, at now: Int64) -> (accepted: [(MessageHash, TransferPayload)], unrequested: Int)
+    {
         guard var session = self.sessions[id] else { return ([], 0) }
         session.endedAt = now
         let held = session.held

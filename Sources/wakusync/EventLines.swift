@@ -1,0 +1,135 @@
+internal import Foundation
+internal import NodeEvents
+
+/// One log line per meaningful node event, for `wakusync run --headless` (text or JSON lines).
+///
+/// The same events feed the TUI and the metrics, so the three always agree. Rounds and archive
+/// size snapshots are too frequent for lines and are left to the TUI and `/metrics`.
+enum EventLines {
+    /// The text line for `event` at wall time `now` (nanoseconds), or nil for events not logged.
+    static func text(_ event: NodeEvent, at now: Int64) -> String? {
+        guard let (level, message, fields) = Self.describe(event) else { return nil }
+        let details = fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return "\(Self.timestamp(now)) \(level.padding(toLength: 5, withPad: " ", startingAt: 0)) \(message)"
+            + (details.isEmpty ? "" : " \(details)")
+    }
+
+    /// The JSON line for `event`: `{"time":…,"level":…,"event":…,"message":…, fields…}`.
+    static func json(_ event: NodeEvent, at now: Int64) -> String? {
+        guard let (level, message, fields) = Self.describe(event) else { return nil }
+        var object: [String: Any] = [
+            "time": Self.timestamp(now), "level": level, "event": Self.name(event), "message": message,
+        ]
+        for (key, value) in fields { object[key] = value }
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object,
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            )
+        else {
+            return nil
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    typealias Field = (key: String, value: Any)
+
+    private static func describe(_ event: NodeEvent) -> (String, String, [Field])? {
+        switch event {
+        case .started(let info):
+            return (
+                "info", "node started",
+                [
+                    ("peer", info.peerID), ("listen", info.listenAddresses.joined(separator: ",")),
+                    ("cluster", Int(info.clusterID)), ("shards", info.shards.map(String.init).joined(separator: ",")),
+                    ("strategy", info.strategy),
+                ]
+            )
+        case .stopping:
+            return ("info", "node stopping", [])
+        case .peerUpdated(let peer):
+            var fields: [Field] = [("peer", peer.peerID), ("state", peer.state.rawValue)]
+            if let address = peer.address { fields.append(("address", address)) }
+            if peer.isPaused { fields.append(("paused", true)) }
+            if let error = peer.lastError { fields.append(("error", error)) }
+            return ("info", "peer \(peer.state.rawValue)", fields)
+        case .peerRemoved(let peer):
+            return ("info", "peer removed", [("peer", peer)])
+        case .sessionStarted(let start):
+            return (
+                "info", "session started",
+                [("session", Int(start.id.value)), ("peer", start.peerID), ("role", start.role.rawValue)]
+            )
+        case .sessionRound:
+            return nil
+        case .sessionEnded(let end):
+            var fields: [Field] = [
+                ("session", Int(end.id.value)), ("peer", end.peerID), ("role", end.role.rawValue),
+                ("rounds", end.rounds),
+                ("bytes_sent", end.bytesSent), ("bytes_received", end.bytesReceived), ("we_need", end.weNeed),
+                ("they_need", end.theyNeed), ("duration_ms", Int(end.duration / .milliseconds(1))),
+                ("strategy", end.strategy),
+            ]
+            switch end.outcome {
+            case .reconciled: return ("info", "session reconciled", fields)
+            case .scopeMismatch: return ("warn", "session scopes do not intersect", fields)
+            case .failed(let reason):
+                fields.append(("error", reason))
+                return ("warn", "session failed", fields)
+            }
+        case .transfer:
+            return nil
+        case .transferRejected(let peer, let reason, let count):
+            return (
+                "warn", "pushed messages rejected", [("peer", peer), ("reason", reason.rawValue), ("count", count)]
+            )
+        case .transferred:
+            return nil
+        case .storeServed(let served):
+            return (
+                "info", "store query served",
+                [("peer", served.peerID), ("status", Int(served.status)), ("messages", served.messages)]
+            )
+        case .stored(let batch):
+            var fields: [Field] = [
+                ("source", batch.source.rawValue), ("inserted", batch.inserted), ("duplicates", batch.duplicates),
+            ]
+            if let peer = batch.peerID { fields.append(("peer", peer)) }
+            return batch.inserted > 0 ? ("info", "messages stored", fields) : nil
+        case .archive:
+            return nil
+        case .retention(let deleted, let policy):
+            return ("info", "retention deleted messages", [("deleted", deleted), ("policy", policy)])
+        case .resume(let progress):
+            var fields: [Field] = [("pages", progress.pages), ("messages", progress.messages)]
+            if let peer = progress.peerID { fields.append(("peer", peer)) }
+            switch progress.state {
+            case .running: return progress.pages == 0 ? ("info", "resume started", fields) : nil
+            case .finished: return ("info", "resume finished", fields)
+            case .failed(let reason):
+                fields.append(("error", reason))
+                return ("warn", "resume failed", fields)
+            case .noPeer: return ("warn", "resume found no store peer", fields)
+            }
+        case .nextSync:
+            return nil
+        case .notice(let notice):
+            var fields: [Field] = []
+            if let peer = notice.peerID { fields.append(("peer", peer)) }
+            return (
+                notice.severity == .info ? "info" : notice.severity == .warning ? "warn" : "error", notice.message,
+                fields
+            )
+        }
+    }
+
+    private static func name(_ event: NodeEvent) -> String {
+        let mirror = Mirror(reflecting: event)
+        return mirror.children.first?.label ?? String(describing: event)
+    }
+
+    private static func timestamp(_ nanoseconds: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(nanoseconds) / 1e9)
+        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+    }
+}
