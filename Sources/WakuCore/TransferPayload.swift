@@ -33,7 +33,9 @@ package struct TransferPayload: Equatable, Sendable {
         } catch {
             throw CodecError(.invalidValue, at: 0, "transfer payload protobuf: \(error)")
         }
-        guard proto.hasPubsubTopic else { throw CodecError(.missingField, at: 0, "transfer payload lacks pubsub_topic (1)") }
+        guard proto.hasPubsubTopic else {
+            throw CodecError(.missingField, at: 0, "transfer payload lacks pubsub_topic (1)")
+        }
         guard proto.hasMessage else { throw CodecError(.missingField, at: 0, "transfer payload lacks message (2)") }
         self.init(pubsubTopic: proto.pubsubTopic, message: try WakuMessage(proto: proto.message))
     }

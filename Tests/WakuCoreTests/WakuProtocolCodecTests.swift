@@ -20,8 +20,13 @@ struct WakuProtocolCodecTests {
         #expect(throws: CodecError.self) { try TransferPayload(serialized: [0x12, UInt8(message.count)] + message) }
         #expect(throws: CodecError.self) { try TransferPayload(serialized: [0x0a, 0x01, 0x61]) }
         #expect(throws: CodecError.self) { try TransferPayload(serialized: [0xff]) }
-        let big = TransferPayload(pubsubTopic: "/t", message: WakuMessage(payload: Array(repeating: 1, count: 160_000), contentTopic: "c"))
-        #expect((#expect(throws: CodecError.self) { try TransferPayload(serialized: big.serialized()) })?.code == .tooLarge)
+        let big = TransferPayload(
+            pubsubTopic: "/t",
+            message: WakuMessage(payload: Array(repeating: 1, count: 160_000), contentTopic: "c")
+        )
+        #expect(
+            (#expect(throws: CodecError.self) { try TransferPayload(serialized: big.serialized()) })?.code == .tooLarge
+        )
     }
 
     @Test("metadata is written as nwaku writes it and read in all three shard forms")

@@ -59,25 +59,44 @@ struct ResumePlanTests {
 
     @Test("resume covers the time since last online, at most six hours, one query per pubsub topic")
     func window() {
-        let recent = ResumePlan(lastOnline: Self.now - 600_000_000_000, now: Self.now, pubsubTopics: ["/a", "/b"], contentTopics: [])
+        let recent = ResumePlan(
+            lastOnline: Self.now - 600_000_000_000,
+            now: Self.now,
+            pubsubTopics: ["/a", "/b"],
+            contentTopics: []
+        )
         #expect(recent.start == Self.now - 600_000_000_000 && recent.end == Self.now)
         #expect(recent.pubsubTopics == ["/a", "/b"])
-        let old = ResumePlan(lastOnline: Self.now - 2 * Self.sixHours, now: Self.now, pubsubTopics: [], contentTopics: ["/c/1/d/e"])
+        let old = ResumePlan(
+            lastOnline: Self.now - 2 * Self.sixHours,
+            now: Self.now,
+            pubsubTopics: [],
+            contentTopics: ["/c/1/d/e"]
+        )
         #expect(old.start == Self.now - Self.sixHours)
         #expect(old.pubsubTopics == [nil])
-        #expect(ResumePlan(lastOnline: nil, now: Self.now, pubsubTopics: [], contentTopics: []).start == Self.now - Self.sixHours)
+        #expect(
+            ResumePlan(lastOnline: nil, now: Self.now, pubsubTopics: [], contentTopics: []).start == Self.now
+                - Self.sixHours
+        )
     }
 
     @Test("sync picks only connected, sync-speaking, unpaused, idle peers, at random")
     func eligibility() {
-        func peer(_ id: String, state: PeerSnapshot.State = .connected, sync: Bool = true, paused: Bool = false) -> PeerSnapshot {
+        func peer(
+            _ id: String,
+            state: PeerSnapshot.State = .connected,
+            sync: Bool = true,
+            paused: Bool = false
+        ) -> PeerSnapshot {
             var snapshot = PeerSnapshot(peerID: id, state: state)
             snapshot.protocols = sync ? ["/vac/waku/reconciliation/1.0.0", "/vac/waku/store-query/3.0.0"] : []
             snapshot.isPaused = paused
             return snapshot
         }
         let peers = [
-            peer("a"), peer("b", state: .disconnected), peer("c", sync: false), peer("d", paused: true), peer("e"), peer("f"),
+            peer("a"), peer("b", state: .disconnected), peer("c", sync: false), peer("d", paused: true), peer("e"),
+            peer("f"),
         ]
         #expect(PeerChoice.eligible(peers, busy: ["f"]).map(\.peerID) == ["a", "e"])
         var generator = SeededGenerator(seed: 1)

@@ -12,12 +12,26 @@ struct TransferGateTests {
     static let end: Int64 = start + 3_600_000_000_000
     static let topic = "/waku/2/rs/1/0"
 
-    static func push(at time: Int64, topic: String = topic, content: String = "/a/1/b/c", ephemeral: Bool = false) -> (TransferPayload, MessageHash) {
-        let message = WakuMessage(payload: Array("m\(time)".utf8), contentTopic: content, timestamp: time, ephemeral: ephemeral)
+    static func push(
+        at time: Int64,
+        topic: String = topic,
+        content: String = "/a/1/b/c",
+        ephemeral: Bool = false
+    ) -> (TransferPayload, MessageHash) {
+        let message = WakuMessage(
+            payload: Array("m\(time)".utf8),
+            contentTopic: content,
+            timestamp: time,
+            ephemeral: ephemeral
+        )
         return (TransferPayload(pubsubTopic: topic, message: message), message.hash(pubsubTopic: topic))
     }
 
-    static func session(wanting hashes: [MessageHash], open: [SyncInterval] = [], id: UInt64 = 1) -> TransferGate.Session {
+    static func session(
+        wanting hashes: [MessageHash],
+        open: [SyncInterval] = [],
+        id: UInt64 = 1
+    ) -> TransferGate.Session {
         var session = TransferGate.Session(
             id: SessionID(id),
             peerID: "peer-a",

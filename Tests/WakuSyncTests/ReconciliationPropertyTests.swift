@@ -32,12 +32,17 @@ struct ReconciliationPropertyTests {
         #expect(foundResponderOnly == scenario.onlyResponder, "\(label): responder-only items")
         // Every item one side pushes is one the other side asked for: listed as lacking, or in a
         // range where it said it holds nothing. Transfer accepts nothing else.
-        for (sender, receiver) in [(transcript.initiator, transcript.responder), (transcript.responder, transcript.initiator)] {
+        for (sender, receiver) in [
+            (transcript.initiator, transcript.responder), (transcript.responder, transcript.initiator),
+        ] {
             let wanted = Set(receiver.hashesToReceive)
             let unrequested = sender.itemsToSend.filter { item in
                 !wanted.contains(item.hash) && !receiver.openIntervals.contains { $0.contains(item) }
             }
-            #expect(unrequested.isEmpty, "\(label): \(unrequested.count) pushes from the \(sender.role) were never requested")
+            #expect(
+                unrequested.isEmpty,
+                "\(label): \(unrequested.count) pushes from the \(sender.role) were never requested"
+            )
         }
     }
 
