@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -37,6 +38,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "WakuArchive",
+            dependencies: [
+                "WakuCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "WakuTestSupport",
             dependencies: ["WakuCore", "WakuSync"],
             swiftSettings: strict
@@ -46,6 +55,7 @@ let package = Package(
             dependencies: [
                 "WakuCore",
                 "WakuSync",
+                "WakuArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -58,6 +68,11 @@ let package = Package(
         .testTarget(
             name: "WakuSyncTests",
             dependencies: ["WakuCore", "WakuSync", "WakuTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WakuArchiveTests",
+            dependencies: ["WakuArchive", "WakuCore", "WakuTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
