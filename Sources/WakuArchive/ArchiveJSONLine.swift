@@ -18,22 +18,24 @@ package enum ArchiveJSONLine {
     /// - Throws: ``ArchiveError/Code/invalidLine`` with a short reason (bad JSON, a missing or
     ///   mistyped field, bad base64, meta over 64 bytes, a hash that does not match).
     package static func decode(_ line: some StringProtocol) throws(ArchiveError) -> ArchivedMessage {
-        let record: Record
-        do {
-            record = try JSONDecoder().decode(Record.self, from: Data(line.utf8))
-        } catch let error as DecodingError {
-            throw ArchiveError(.invalidLine, Self.reason(error))
-        } catch {
-            throw ArchiveError(.invalidLine, "not JSON: \(error)")
+        // JSONSerialization rather than JSONDecoder: on Linux, JSONDecoder reports a number that
+        // does not fit its field (1.5 for the timestamp) as "not valid JSON" without naming it.
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) else {
+            throw ArchiveError(.invalidLine, "not JSON")
+        }
+        guard let record = object as? [String: Any] else { throw ArchiveError(.invalidLine, "not a JSON object") }
+        guard let fields = record["message"] as? [String: Any] else {
+            throw ArchiveError(.invalidLine, record["message"] == nil ? "missing message" : "message is not an object")
         }
         let message = WakuMessage(
-            payload: try Self.base64(record.message.payload, "message.payload"),
-            contentTopic: record.message.contentTopic,
-            version: record.message.version ?? 0,
-            timestamp: record.message.timestamp,
-            meta: try record.message.meta.map { meta throws(ArchiveError) in try Self.base64(meta, "message.meta") }
-                ?? [],
-            ephemeral: record.message.ephemeral ?? false
+            payload: try Self.base64(Self.required(fields, "payload", "message.", Self.string), "message.payload"),
+            contentTopic: try Self.required(fields, "contentTopic", "message.", Self.string),
+            version: try Self.optional(fields, "version", "message.", Self.uint32) ?? 0,
+            timestamp: try Self.required(fields, "timestamp", "message.", Self.int64),
+            meta: try Self.optional(fields, "meta", "message.", Self.string).map { meta throws(ArchiveError) in
+                try Self.base64(meta, "message.meta")
+            } ?? [],
+            ephemeral: try Self.optional(fields, "ephemeral", "message.", Self.bool) ?? false
         )
         guard message.meta.count <= MessageLimits.maxMetaLength else {
             throw ArchiveError(
@@ -41,8 +43,9 @@ package enum ArchiveJSONLine {
                 "message.meta has \(message.meta.count) bytes, nwaku allows at most \(MessageLimits.maxMetaLength)"
             )
         }
-        let archived = ArchivedMessage(pubsubTopic: record.pubsubTopic, message: message, source: .import)
-        if let given = record.hash {
+        let pubsubTopic = try Self.required(record, "pubsubTopic", "", Self.string)
+        let archived = ArchivedMessage(pubsubTopic: pubsubTopic, message: message, source: .import)
+        if let given = try Self.optional(record, "hash", "", Self.string) {
             let hash: MessageHash
             do {
                 hash = try MessageHash(hex: given.hasPrefix("0x") ? String(given.dropFirst(2)) : given)
@@ -75,19 +78,52 @@ package enum ArchiveJSONLine {
         return line
     }
 
-    private struct Record: Decodable {
-        var pubsubTopic: String
-        var message: Message
-        var hash: String?
+    /// How to read one kind of JSON value, and how to name it when the value is not one.
+    private struct Kind<T>: Sendable {
+        var expected: String
+        var convert: @Sendable (Any) -> T?
     }
 
-    private struct Message: Decodable {
-        var payload: String
-        var contentTopic: String
-        var version: UInt32?
-        var timestamp: Int64
-        var meta: String?
-        var ephemeral: Bool?
+    private static let string = Kind<String>(expected: "a string") { $0 as? String }
+    private static let int64 = Kind<Int64>(expected: "an integer number of nanoseconds (int64)") {
+        isBoolean($0) ? nil : $0 as? Int64
+    }
+    private static let uint32 = Kind<UInt32>(expected: "an integer from 0 to 4294967295") {
+        isBoolean($0) ? nil : $0 as? UInt32
+    }
+    private static let bool = Kind<Bool>(expected: "true or false") { isBoolean($0) ? $0 as? Bool : nil }
+
+    /// A field that must be present (and not null).
+    private static func required<T>(
+        _ object: [String: Any],
+        _ key: String,
+        _ prefix: String,
+        _ kind: Kind<T>
+    ) throws(ArchiveError) -> T {
+        guard let value = try Self.optional(object, key, prefix, kind) else {
+            throw ArchiveError(.invalidLine, "missing \(prefix)\(key)")
+        }
+        return value
+    }
+
+    /// A field that may be absent or null.
+    private static func optional<T>(
+        _ object: [String: Any],
+        _ key: String,
+        _ prefix: String,
+        _ kind: Kind<T>
+    ) throws(ArchiveError) -> T? {
+        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let converted = kind.convert(value) else {
+            throw ArchiveError(.invalidLine, "\(prefix)\(key) is not \(kind.expected)")
+        }
+        return converted
+    }
+
+    /// Whether JSONSerialization made `value` from `true` or `false` (it bridges to numbers too).
+    private static func isBoolean(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return String(cString: number.objCType) == "c"
     }
 
     private static func base64(_ text: String, _ field: String) throws(ArchiveError) -> [UInt8] {
@@ -95,34 +131,6 @@ package enum ArchiveJSONLine {
             throw ArchiveError(.invalidLine, "\(field) is not standard base64")
         }
         return [UInt8](data)
-    }
-
-    /// A one-line reason naming the field, instead of DecodingError's paragraph.
-    private static func reason(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-            ((keys + (last.map { [$0] } ?? [])).map(\.stringValue)).joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing \(path(context.codingPath, key))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "\(path(context.codingPath)) has the wrong type: \(Self.expected(path(context.codingPath)))"
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "not a JSON object" }
-            return "\(path(context.codingPath)) is invalid: \(Self.expected(path(context.codingPath)))"
-        @unknown default:
-            return "\(error)"
-        }
-    }
-
-    private static func expected(_ field: String) -> String {
-        switch field {
-        case "message.version": "expected an integer from 0 to 4294967295"
-        case "message.timestamp": "expected an integer number of nanoseconds (int64)"
-        case "message.ephemeral": "expected true or false"
-        case "message": "expected an object"
-        default: "expected a string"
-        }
     }
 
     private static func appendString(_ text: String, to line: inout String) {
