@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WakuCore", "WakuTestSupport", "wakusync"],
+            dependencies: ["WakuCore", "WakuArchive", "WakuTestSupport", "wakusync"],
             swiftSettings: strict
         ),
     ]
