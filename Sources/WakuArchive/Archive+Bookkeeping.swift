@@ -83,5 +83,6 @@ package struct ArchiveStats: Hashable, Sendable {
     /// Messages per content topic, over all pubsub topics.
     package var contentTopics: [String: Int] = [:]
 
+    /// Empty statistics, to fill in.
     package init() {}
 }

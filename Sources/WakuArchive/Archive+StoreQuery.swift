@@ -37,7 +37,7 @@ extension Archive {
         case .success(.page(let messages, let cursor)):
             return StoreQueryResponse(requestID: request.requestID, messages: messages, paginationCursor: cursor)
         case .failure(let error):
-            return Self.archiveError(request, "DRIVER_ERROR: \(error.underlying.map { "\($0)" } ?? error.detail)")
+            return Self.archiveError(request, "DRIVER_ERROR: \(Self.driverMessage(error))")
         }
     }
 
@@ -58,6 +58,13 @@ extension Archive {
             }
         }
         return nil
+    }
+
+    /// SQLite's own message, as nwaku reports driver errors; never the SQL text GRDB adds, which
+    /// is ours and no business of the peer.
+    private static func driverMessage(_ error: ArchiveError) -> String {
+        guard let database = error.underlying as? DatabaseError else { return error.detail }
+        return database.message ?? "SQLite error \(database.resultCode.rawValue)"
     }
 
     /// nwaku's 300 wording: `StoreError($BAD_RESPONSE)` around `"archive error: " & $ArchiveError`.

@@ -17,17 +17,21 @@ package struct ArchiveError: Error, Sendable, CustomStringConvertible {
         case notFound
     }
 
+    /// What kind of failure this is.
     package var code: Code
+    /// What happened, for a person.
     package var detail: String
     /// The error that caused this one, if any.
     package var underlying: (any Error)?
 
+    /// An error of kind `code`, optionally caused by `underlying`.
     package init(_ code: Code, _ detail: String, underlying: (any Error)? = nil) {
         self.code = code
         self.detail = detail
         self.underlying = underlying
     }
 
+    /// `code: detail`, followed by the underlying error if there is one.
     package var description: String {
         if let underlying { return "\(self.code.rawValue): \(self.detail): \(underlying)" }
         return "\(self.code.rawValue): \(self.detail)"

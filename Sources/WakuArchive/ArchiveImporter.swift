@@ -82,20 +82,25 @@ package struct ArchiveImporter {
 package struct ImportBatch: Hashable, Sendable {
     /// 1-based count of batches.
     package var number: Int
+    /// The batch's first good line (1-based).
     package var firstLine: Int
+    /// The line that completed the batch (or the input's last line).
     package var lastLine: Int
     /// Good lines in the batch.
     package var messages: Int
+    /// What the insert did with the batch.
     package var outcome: InsertOutcome
 }
 
 /// Totals of an import.
 package struct ImportSummary: Hashable, Sendable {
+    /// Inserted, duplicate and ephemeral counts over all batches.
     package var outcome = InsertOutcome()
     /// Lines rejected.
     package var failed = 0
     /// Batches committed.
     package var batches = 0
 
+    /// Zero counts.
     package init() {}
 }

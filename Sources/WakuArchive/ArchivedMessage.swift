@@ -11,6 +11,7 @@ package enum MessageSource: Int64, Hashable, Sendable, CaseIterable, CustomStrin
     /// Read from a JSON-lines file by `wakusync archive import`.
     case `import` = 3
 
+    /// The lower-case name used in logs and statistics.
     package var description: String {
         switch self {
         case .relay: "relay"
@@ -24,10 +25,13 @@ package enum MessageSource: Int64, Hashable, Sendable, CaseIterable, CustomStrin
 /// A message together with the pubsub topic it travelled on and its deterministic hash: the
 /// unit the archive stores and returns.
 package struct ArchivedMessage: Hashable, Sendable {
+    /// The pubsub topic the message travelled on; part of its hash.
     package let pubsubTopic: String
+    /// The message as received.
     package let message: WakuMessage
     /// `message.hash(pubsubTopic:)`; the archive's unique key.
     package let hash: MessageHash
+    /// How the message reached this node.
     package var source: MessageSource
 
     /// Wraps `message`, computing its hash on `pubsubTopic`.
@@ -59,10 +63,12 @@ package struct ArchivedMessage: Hashable, Sendable {
 /// meta); `ephemeral` and `rateLimitProof` are not stored and come back false and empty, as in
 /// nwaku (PROTOCOLS.md §3.4).
 package struct StoredMessage: Hashable, Sendable {
+    /// The message, its pubsub topic, hash and source.
     package var archived: ArchivedMessage
     /// When this node stored it (nanoseconds since the Unix epoch, from the archive's wall clock).
     package var storedAt: Int64
 
+    /// A stored message as read back.
     package init(archived: ArchivedMessage, storedAt: Int64) {
         self.archived = archived
         self.storedAt = storedAt
@@ -78,6 +84,7 @@ package struct InsertOutcome: Hashable, Sendable {
     /// Ephemeral messages, which are never stored.
     package var ephemeralSkipped: Int
 
+    /// An outcome with the given counts.
     package init(inserted: Int = 0, duplicates: Int = 0, ephemeralSkipped: Int = 0) {
         self.inserted = inserted
         self.duplicates = duplicates
@@ -94,10 +101,14 @@ package struct InsertOutcome: Hashable, Sendable {
 
 /// One message removed by a retention run: what the sync index needs to drop the same item.
 package struct ArchiveDeletion: Hashable, Sendable {
+    /// The deleted message's timestamp (nanoseconds).
     package var timestamp: Int64
+    /// The deleted message's hash.
     package var hash: MessageHash
+    /// The pubsub topic it was stored on (the sync index keeps one tree per pubsub topic).
     package var pubsubTopic: String
 
+    /// A deletion report for one message.
     package init(timestamp: Int64, hash: MessageHash, pubsubTopic: String) {
         self.timestamp = timestamp
         self.hash = hash
@@ -109,11 +120,16 @@ package struct ArchiveDeletion: Hashable, Sendable {
 ///
 /// WakuArchive cannot see WakuSync; the node turns these into `SyncIndex.Entry` values.
 package struct SyncEntry: Hashable, Sendable {
+    /// The message's timestamp (nanoseconds): the first half of its SyncID.
     package var timestamp: Int64
+    /// The message's hash: the second half of its SyncID.
     package var hash: MessageHash
+    /// The pubsub topic the message is stored on.
     package var pubsubTopic: String
+    /// The message's content topic.
     package var contentTopic: String
 
+    /// One entry of the sync window.
     package init(timestamp: Int64, hash: MessageHash, pubsubTopic: String, contentTopic: String) {
         self.timestamp = timestamp
         self.hash = hash

@@ -65,6 +65,7 @@ package enum RetentionPolicy: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The policy in nwaku's syntax (sizes in bytes).
     package var description: String {
         switch self {
         case .unlimited: "none"

@@ -36,6 +36,7 @@ package struct StoreQueryRequest: Hashable, Sendable {
     /// capped.
     package var paginationLimit: UInt64?
 
+    /// A request; the defaults are what nwaku reads from absent fields.
     package init(
         requestID: String,
         includeData: Bool = false,

@@ -3,8 +3,10 @@
 /// A wrapper rather than an enum so that a code nwaku does not define survives decoding and
 /// re-encoding unchanged; nwaku's client maps such codes to `UNKNOWN` (0).
 package struct StoreStatus: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The code as it travels in `status_code`.
     package var rawValue: UInt32
 
+    /// The status with this code, defined or not.
     package init(rawValue: UInt32) {
         self.rawValue = rawValue
     }
@@ -41,6 +43,7 @@ package struct StoreStatus: RawRepresentable, Hashable, Sendable, CustomStringCo
         }
     }
 
+    /// The code and its name, e.g. `300 BAD_RESPONSE`.
     package var description: String { "\(self.rawValue) \(self.name)" }
 }
 
@@ -50,10 +53,14 @@ package struct StoreStatus: RawRepresentable, Hashable, Sendable, CustomStringCo
 /// nwaku writes ``message`` and ``pubsubTopic`` only when both are set, and reads them only when
 /// both are present; otherwise the entry is hash-only.
 package struct WakuMessageKeyValue: Hashable, Sendable {
+    /// The message's deterministic hash; always present.
     package var messageHash: MessageHash
+    /// The message, when the query asked for data.
     package var message: WakuMessage?
+    /// The message's pubsub topic, when the query asked for data.
     package var pubsubTopic: String?
 
+    /// An entry; give both `message` and `pubsubTopic` or neither.
     package init(messageHash: MessageHash, message: WakuMessage? = nil, pubsubTopic: String? = nil) {
         self.messageHash = messageHash
         self.message = message
@@ -65,6 +72,7 @@ package struct WakuMessageKeyValue: Hashable, Sendable {
 package struct StoreQueryResponse: Hashable, Sendable {
     /// The request's id; nwaku sends `""` on errors (and `N/A` for 429), we always echo it.
     package var requestID: String
+    /// 200 on success; see ``StoreStatus``.
     package var statusCode: StoreStatus
     /// `OK` on success; on errors, nwaku's text (see the static constructors).
     package var statusDesc: String
@@ -74,6 +82,7 @@ package struct StoreQueryResponse: Hashable, Sendable {
     /// direction.
     package var paginationCursor: MessageHash?
 
+    /// A response; the defaults make a successful, empty page.
     package init(
         requestID: String,
         statusCode: StoreStatus = .success,

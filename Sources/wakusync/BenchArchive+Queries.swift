@@ -2,23 +2,23 @@ internal import WakuArchive
 internal import WakuCore
 
 /// The read-side scenarios of `bench archive`, against an archive filled from `corpus`.
-struct BenchQueries {
+struct ArchiveBenchQueries {
     let archive: WakuArchive.Archive
-    let corpus: BenchCorpus
+    let corpus: ArchiveBenchCorpus
     /// Repetitions per latency scenario, each at another random position.
     let repetitions = 200
     /// The random message indices the latency scenarios start from.
     let positions: [Int]
 
-    init(archive: WakuArchive.Archive, corpus: BenchCorpus) {
+    init(archive: WakuArchive.Archive, corpus: ArchiveBenchCorpus) {
         self.archive = archive
         self.corpus = corpus
-        var random = SplitMix64(seed: 42)
+        var random = ArchiveBenchRandom(seed: 42)
         self.positions = (0..<self.repetitions).map { _ in Int(random.next() % UInt64(corpus.count)) }
     }
 
-    func run() async throws -> [BenchResult] {
-        var results: [BenchResult] = []
+    func run() async throws -> [ArchiveBenchResult] {
+        var results: [ArchiveBenchResult] = []
         let count = self.corpus.count
         results.append(
             try await self.latency(
@@ -60,7 +60,7 @@ struct BenchQueries {
         )
         var lookups: [Duration] = []
         var storeLookups: [Duration] = []
-        var random = SplitMix64(seed: 7)
+        var random = ArchiveBenchRandom(seed: 7)
         for _ in 0..<self.repetitions {
             let hashes = (0..<100).map { _ in self.corpus.hashes[Int(random.next() % UInt64(count))] }
             var started = ContinuousClock.now
@@ -84,22 +84,22 @@ struct BenchQueries {
         for _ in 0..<3 {
             let started = ContinuousClock.now
             let entries = try await self.archive.syncEntries(
-                from: BenchCorpus.base,
-                to: BenchCorpus.base + BenchCorpus.window + 1
+                from: ArchiveBenchCorpus.base,
+                to: ArchiveBenchCorpus.base + ArchiveBenchCorpus.window + 1
             )
             fills.append(ContinuousClock.now - started)
             precondition(entries.count == count, "sync fill returned \(entries.count) of \(count)")
         }
         let best = fills.min() ?? .zero
         results.append(
-            BenchResult(
+            ArchiveBenchResult(
                 name: "sync-index fill",
                 detail: "syncEntries over the whole window, \(count) entries, best of 3",
-                value: best.seconds,
+                value: ArchiveBenchResult.seconds(best),
                 unit: "s",
                 target: 1,
                 higherIsBetter: false,
-                extra: ["median s": fills.sorted()[1].seconds]
+                extra: ["median s": ArchiveBenchResult.seconds(fills.sorted()[1])]
             )
         )
         return results
@@ -110,8 +110,8 @@ struct BenchQueries {
         return StoreQueryRequest(
             requestID: "bench",
             includeData: true,
-            pubsubTopic: BenchCorpus.pubsubTopic(index),
-            contentTopics: [BenchCorpus.contentTopic(index)],
+            pubsubTopic: ArchiveBenchCorpus.pubsubTopic(index),
+            contentTopics: [ArchiveBenchCorpus.contentTopic(index)],
             timeStart: time - 600_000_000_000,
             timeEnd: time + 600_000_000_000,
             paginationCursor: self.corpus.hashes[index],
@@ -124,7 +124,7 @@ struct BenchQueries {
         _ name: String,
         _ detail: String,
         _ request: (Int) -> StoreQueryRequest
-    ) async throws -> BenchResult {
+    ) async throws -> ArchiveBenchResult {
         var times: [Duration] = []
         var returned = 0
         for index in self.positions {
@@ -140,16 +140,16 @@ struct BenchQueries {
         return result
     }
 
-    private static func result(_ name: String, _ detail: String, _ times: [Duration]) -> BenchResult {
+    private static func result(_ name: String, _ detail: String, _ times: [Duration]) -> ArchiveBenchResult {
         let sorted = times.sorted()
-        return BenchResult(
+        return ArchiveBenchResult(
             name: name,
             detail: detail,
-            value: sorted[sorted.count / 2].milliseconds,
+            value: ArchiveBenchResult.milliseconds(sorted[sorted.count / 2]),
             unit: "ms",
             target: 5,
             higherIsBetter: false,
-            extra: ["p95 ms": sorted[sorted.count * 95 / 100].milliseconds]
+            extra: ["p95 ms": ArchiveBenchResult.milliseconds(sorted[sorted.count * 95 / 100])]
         )
     }
 }

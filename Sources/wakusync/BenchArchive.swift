@@ -38,8 +38,8 @@ struct BenchArchive: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let archive = try WakuArchive.Archive(path: directory.appendingPathComponent("archive.sqlite3").path)
-        var corpus = BenchCorpus(count: self.messages)
-        var results: [BenchResult] = []
+        var corpus = ArchiveBenchCorpus(count: self.messages)
+        var results: [ArchiveBenchResult] = []
 
         // Ingest: only the insert calls are timed, not generating and hashing the messages.
         var insertTime = Duration.zero
@@ -51,9 +51,9 @@ struct BenchArchive: AsyncParsableCommand {
             insertTime += ContinuousClock.now - started
             first += self.batchSize
         }
-        let seconds = insertTime.seconds
+        let seconds = ArchiveBenchResult.seconds(insertTime)
         results.append(
-            BenchResult(
+            ArchiveBenchResult(
                 name: "ingest",
                 detail: "\(self.messages) messages of 1 KiB in batches of \(self.batchSize)",
                 value: Double(self.messages) / seconds,
@@ -63,19 +63,19 @@ struct BenchArchive: AsyncParsableCommand {
                 extra: ["seconds": seconds, "MiB/s": Double(self.messages) * 1024 / seconds / 1_048_576]
             )
         )
-        results += try await BenchQueries(archive: archive, corpus: corpus).run()
+        results += try await ArchiveBenchQueries(archive: archive, corpus: corpus).run()
         try archive.close()
         if self.json {
             let data = try JSONSerialization.data(withJSONObject: results.map(\.json), options: [.sortedKeys])
             ArchiveConsole.output(String(decoding: data, as: UTF8.self))
         } else {
-            ArchiveConsole.output(BenchResult.table(results))
+            ArchiveConsole.output(ArchiveBenchResult.table(results))
         }
     }
 }
 
 /// The generated messages: deterministic (seeded), so runs compare.
-struct BenchCorpus {
+struct ArchiveBenchCorpus {
     static let base: Int64 = 1_700_000_000_000_000_000
     static let window: Int64 = 3_600_000_000_000
     static let pubsubTopics = (0..<8).map { "/waku/2/rs/1/\($0)" }
@@ -83,7 +83,7 @@ struct BenchCorpus {
 
     let count: Int
     private(set) var hashes: [MessageHash] = []
-    private var random = SplitMix64(seed: 0x5741_4b55)
+    private var random = ArchiveBenchRandom(seed: 0x5741_4b55)
 
     init(count: Int) {
         self.count = count
@@ -118,8 +118,8 @@ struct BenchCorpus {
     }
 }
 
-/// A small seeded generator (SplitMix64), enough for benchmark data and positions.
-struct SplitMix64: RandomNumberGenerator {
+/// A small seeded generator (ArchiveBenchRandom), enough for benchmark data and positions.
+struct ArchiveBenchRandom: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) {
@@ -136,7 +136,7 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 /// One measured figure and its target.
-struct BenchResult {
+struct ArchiveBenchResult {
     var name: String
     var detail: String
     var value: Double
@@ -154,7 +154,14 @@ struct BenchResult {
         ]
     }
 
-    static func table(_ results: [BenchResult]) -> String {
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double { Self.seconds(duration) * 1000 }
+
+    static func table(_ results: [ArchiveBenchResult]) -> String {
         var lines = ["scenario                      measured              target        ok   what"]
         for result in results {
             let comparison = result.higherIsBetter ? ">=" : "<="
@@ -171,13 +178,4 @@ struct BenchResult {
         }
         return lines.joined(separator: "\n")
     }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = self.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
-    var milliseconds: Double { self.seconds * 1000 }
 }

@@ -144,7 +144,11 @@ struct ArchiveTests {
         defer { fixture.directory.remove() }
         try fixture.archive.close()
         await #expect(throws: ArchiveError.self) { try await fixture.archive.insert(Fixtures.messages(1)) }
-        #expect(await fixture.archive.query(StoreQueryRequest(requestID: "c")).statusCode == .badResponse)
+        let response = await fixture.archive.query(StoreQueryRequest(requestID: "c"))
+        #expect(response.statusCode == .badResponse)
+        #expect(response.requestID == "c")
+        #expect(response.statusDesc.hasPrefix("BAD_RESPONSE: archive error: DRIVER_ERROR: "))
+        #expect(!response.statusDesc.contains("SELECT"))
     }
 
     @Test("opening a path that cannot hold a database fails with a database error")
