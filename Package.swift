@@ -46,6 +46,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "NodeEvents",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WakuNode",
+            dependencies: ["WakuCore", "WakuSync", "NodeEvents"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "WakuTestSupport",
             dependencies: ["WakuCore", "WakuSync"],
             swiftSettings: strict
@@ -62,12 +71,18 @@ let package = Package(
         ),
         .testTarget(
             name: "WakuCoreTests",
-            dependencies: ["WakuCore", "WakuTestSupport"],
+            dependencies: ["WakuCore", "WakuTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "WakuSyncTests",
             dependencies: ["WakuCore", "WakuSync", "WakuTestSupport"],
+            exclude: ["Reference"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WakuNodeTests",
+            dependencies: ["WakuCore", "WakuSync", "NodeEvents", "WakuNode", "WakuTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

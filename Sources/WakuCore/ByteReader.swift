@@ -65,7 +65,10 @@ package struct ByteReader: Sendable {
     }
 
     /// Reads `count` bytes.
-    package mutating func readBytes(_ count: Int, _ what: @autoclosure () -> String) throws(CodecError) -> ArraySlice<UInt8> {
+    package mutating func readBytes(
+        _ count: Int,
+        _ what: @autoclosure () -> String
+    ) throws(CodecError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= self.remaining else {
             throw CodecError(.truncated, at: self.offset, "\(what()) needs \(count) bytes, \(self.remaining) left")
         }

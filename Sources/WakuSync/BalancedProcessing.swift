@@ -10,9 +10,10 @@ struct BalancedProcessing {
     let scope: IndexScope
     let level: Int
 
-    /// Split levels a session plans for before answering with item sets; with the initiator's
-    /// first payload at level 0 this keeps sessions to about four round trips.
-    static let plannedLevels = 6
+    /// The frame by which a session plans to have narrowed every difference down to item sets:
+    /// with the initiator's first payload as frame 0, item sets in frame 8 keep a session within
+    /// five round trips.
+    static let itemSetFrame = 8
     /// Most parts one split makes.
     static let maxParts = 4096
 
@@ -77,10 +78,11 @@ struct BalancedProcessing {
             return
         }
         for piece in pieces {
+            // A part is only known to differ once the peer compares it, so parts travel as
+            // fingerprints (38 bytes, answered by a Skip when equal) rather than as item sets
+            // (36 bytes per item, always answered in full); an empty part says so at once.
             if piece.count == 0 {
                 outcome.ranges.append(Self.items([], piece.interval, isReconciled: true))
-            } else if piece.count <= self.strategy.itemSetThreshold {
-                outcome.ranges.append(Self.items(self.scope.items(piece.interval), piece.interval, isReconciled: false))
             } else {
                 let kind = SyncRange.Kind.fingerprint(piece.fingerprint)
                 outcome.ranges.append(SyncRange(lower: piece.interval.lower, upper: piece.interval.upper, kind: kind))
@@ -90,21 +92,24 @@ struct BalancedProcessing {
 
     /// How many parts to split a differing range of `count` items into.
     ///
-    /// Without a density estimate (the first split of a session) the square root of the count:
-    /// wide enough that dense differences are spread out at once, cheap when they are few. With
-    /// one, enough parts to separate the expected differences, then a geometric step towards
-    /// single items over the split levels left.
+    /// Without a density estimate (the first split of a session): `count^0.6` parts, wide enough
+    /// that dense differences are spread out at once (a split where nearly every part differs
+    /// costs nothing extra), cheap when differences are few. With one: enough parts to separate
+    /// the expected differences, times the step that reaches item-set-sized leaves over the split
+    /// levels left, but at least `partitions` (about 3 minimises bytes per level,
+    /// PERFORMANCE.md §3).
     func plannedParts(count: Int, density: Double?) -> Int {
         let parts: Double
         if let density {
             let expected = Self.expectedDifferences(count: count, density: density)
-            let levelsLeft = Double(max(1, Self.plannedLevels - self.level))
-            parts = (expected * pow(Double(count) / expected, 1 / levelsLeft)).rounded(.up)
+            let levelsLeft = Double(max(1, Self.itemSetFrame - self.level))
+            let leaf = Double(max(1, self.strategy.itemSetThreshold))
+            let step = pow(max(1, Double(count) / (expected * leaf)), 1 / levelsLeft)
+            parts = (expected * max(Double(self.strategy.partitions), step)).rounded(.up)
         } else {
-            parts = Double(count).squareRoot().rounded(.up)
+            parts = pow(Double(count), 0.6).rounded(.up)
         }
-        let upper = min(count, Self.maxParts)
-        return min(upper, max(self.strategy.partitions, Int(parts)))
+        return min(count, Self.maxParts, max(self.strategy.partitions, Int(parts)))
     }
 
     /// Differences per item, estimated from how many of a payload's fingerprint ranges differ:

@@ -24,7 +24,8 @@ struct NwakuProcessing {
         return outcome
     }
 
-    private func processFingerprint(_ theirs: Fingerprint, _ interval: SyncInterval, into outcome: inout ProcessOutcome) {
+    private func processFingerprint(_ theirs: Fingerprint, _ interval: SyncInterval, into outcome: inout ProcessOutcome)
+    {
         let nothing = self.scope.liesOutsideEverything(interval)
         let ours = nothing ? Fingerprint.zero : self.scope.fingerprint(interval)
         if ours == theirs {

@@ -1,15 +1,17 @@
-package import WakuCore
-
 /// What processing one received payload produced.
 package struct ProcessOutcome: Equatable, Sendable {
     /// The reply's ranges; empty when every range was settled (the reply is then `00`).
     package var ranges: [SyncRange] = []
     /// Items we hold that the peer lacks: we push them.
-    package var hashesToSend: [MessageHash] = []
+    package var itemsToSend: [SyncID] = []
     /// Items the peer holds that we lack.
-    package var hashesToReceive: [MessageHash] = []
+    package var itemsToReceive: [SyncID] = []
     /// Items taken part in item-set comparisons, ours and theirs.
     package var itemsCompared = 0
+    /// Intervals we answered with an empty, reconciled item set: we told the peer we hold
+    /// nothing there, so it pushes whatever it holds there without either side listing the
+    /// hashes (PROTOCOLS.md §5.2). Transfer treats items in them as requested.
+    package var openIntervals: [SyncInterval] = []
 
     package init() {}
 }
@@ -25,9 +27,12 @@ package struct RangeProcessor {
 
     /// Processes `ranges` against `scope`.
     ///
-    /// - Parameter level: the position of the reply in the session (the initiator's first
-    ///   payload is level 0, the responder's reply level 1, ...); `balanced` plans its splits
-    ///   by it.
+    /// - Parameters:
+    ///   - ranges: the received payload's ranges, ascending and contiguous.
+    ///   - scope: our items the agreed topic scope selects.
+    ///   - level: the position of the reply in the session (the initiator's first payload is
+    ///     level 0, the responder's reply level 1, ...); `balanced` plans its splits by it.
+    /// - Returns: the reply's ranges (Skip ranges merged) and the differences found.
     package func process(_ ranges: [SyncRange], scope: IndexScope, level: Int) -> ProcessOutcome {
         var outcome: ProcessOutcome
         switch self.strategy.kind {
@@ -37,6 +42,10 @@ package struct RangeProcessor {
             outcome = BalancedProcessing(strategy: self.strategy, scope: scope, level: level).process(ranges)
         }
         outcome.ranges = Self.mergingSkips(outcome.ranges)
+        for range in outcome.ranges {
+            guard case .itemSet(let set) = range.kind, set.items.isEmpty, set.isReconciled else { continue }
+            outcome.openIntervals.append(self.strategy.interval(lower: range.lower, upper: range.upper))
+        }
         return outcome
     }
 
@@ -66,15 +75,15 @@ package struct RangeProcessor {
         var j = 0
         while j < ours.count {
             guard i < theirs.count else {
-                outcome.hashesToSend.append(ours[j].hash)
+                outcome.itemsToSend.append(ours[j])
                 j += 1
                 continue
             }
             if theirs[i] < ours[j] {
-                outcome.hashesToReceive.append(theirs[i].hash)
+                outcome.itemsToReceive.append(theirs[i])
                 i += 1
             } else if theirs[i] > ours[j] {
-                outcome.hashesToSend.append(ours[j].hash)
+                outcome.itemsToSend.append(ours[j])
                 j += 1
             } else {
                 i += 1
@@ -82,7 +91,7 @@ package struct RangeProcessor {
             }
         }
         while i < theirs.count {
-            outcome.hashesToReceive.append(theirs[i].hash)
+            outcome.itemsToReceive.append(theirs[i])
             i += 1
         }
         outcome.itemsCompared += ours.count + theirs.count

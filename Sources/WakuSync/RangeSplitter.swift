@@ -79,7 +79,11 @@ struct RangeSplitter {
             let next = tree.prefix(before: bound, inclusive: false)
             guard next.count > previous.count else { continue }
             pieces.append(
-                Piece(interval: .halfOpen(lower, bound), count: next.count - previous.count, fingerprint: next.xor ^ previous.xor)
+                Piece(
+                    interval: .halfOpen(lower, bound),
+                    count: next.count - previous.count,
+                    fingerprint: next.xor ^ previous.xor
+                )
             )
             lower = bound
             previous = next

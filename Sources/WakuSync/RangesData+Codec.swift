@@ -1,10 +1,10 @@
 package import WakuCore
 
 extension RangesData {
-    /// Largest payload we encode or accept. nwaku reads reconciliation frames without a limit;
-    /// ours bounds what a peer can make us buffer while staying far above what either strategy
-    /// produces for a one-hour window.
-    package static let maxPayloadSize = 16 * 1024 * 1024
+    /// Largest payload we accept. nwaku reads reconciliation frames without a limit and, with a
+    /// million items and 1 % differing, sends item-set payloads of about 35 MB in one frame; the
+    /// limit bounds what a peer can make us buffer while staying above that.
+    package static let maxPayloadSize = 64 * 1024 * 1024
 
     /// The payload in nwaku master's delta encoding (PROTOCOLS.md §4.2), byte for byte.
     ///
@@ -92,7 +92,11 @@ extension RangesData {
             case 2:
                 kind = .itemSet(try Self.readItemSet(&reader))
             default:
-                throw CodecError(.invalidValue, at: reader.offset - 1, "unknown range type \(code) (range at byte \(rangeStart))")
+                throw CodecError(
+                    .invalidValue,
+                    at: reader.offset - 1,
+                    "unknown range type \(code) (range at byte \(rangeStart))"
+                )
             }
             self.ranges.append(SyncRange(lower: lower, upper: upper, kind: kind))
         }

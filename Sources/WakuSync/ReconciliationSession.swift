@@ -66,9 +66,11 @@ package struct ReconciliationSession {
     package private(set) var agreedPubsubTopics: [String]?
     package private(set) var agreedContentTopics: [String]?
     /// Items we hold that the peer lacks, each once, in the order found.
-    package private(set) var hashesToSend: [MessageHash] = []
+    package private(set) var itemsToSend: [SyncID] = []
     /// Items the peer holds that we lack, each once, in the order found.
-    package private(set) var hashesToReceive: [MessageHash] = []
+    package private(set) var itemsToReceive: [SyncID] = []
+    /// Intervals where we told the peer we hold nothing (see ``ProcessOutcome/openIntervals``).
+    package private(set) var openIntervals: [SyncInterval] = []
     /// One report per payload received.
     package private(set) var rounds: [RoundReport] = []
     package private(set) var ending: Ending?
@@ -83,6 +85,11 @@ package struct ReconciliationSession {
     }
 
     package var isFinished: Bool { self.ending != nil }
+
+    /// Hashes of ``itemsToSend``.
+    package var hashesToSend: [MessageHash] { self.itemsToSend.map(\.hash) }
+    /// Hashes of ``itemsToReceive``.
+    package var hashesToReceive: [MessageHash] { self.itemsToReceive.map(\.hash) }
 
     /// The initiator's first payload: one Fingerprint range from `(start, 00…)` to `(end, ff…)`
     /// over our items in the window, with our topic lists (§4.8).
@@ -101,7 +108,9 @@ package struct ReconciliationSession {
             contentTopics: self.configuration.contentTopics,
             matching: self.configuration.strategy.topicMatching
         )
-        let fingerprinted = self.configuration.strategy.kind == .nwaku ? SyncInterval.closed(lower, upper) : .halfOpen(lower, .bound(end))
+        let fingerprinted =
+            self.configuration.strategy.kind == .nwaku
+            ? SyncInterval.closed(lower, upper) : .halfOpen(lower, .bound(end))
         let payload = RangesData(
             pubsubTopics: self.configuration.pubsubTopics,
             contentTopics: self.configuration.contentTopics,
@@ -112,7 +121,9 @@ package struct ReconciliationSession {
 
     /// Processes one payload from the peer and says what to do next.
     package mutating func receive(_ bytes: [UInt8], index: SyncIndex) throws(SessionError) -> Step {
-        guard !self.isFinished else { throw SessionError(.alreadyFinished, "a payload arrived after the session ended") }
+        guard !self.isFinished else {
+            throw SessionError(.alreadyFinished, "a payload arrived after the session ended")
+        }
         guard self.role == .responder || self.started else {
             throw SessionError(.notStarted, "the initiator must send its first payload before receiving")
         }
@@ -145,17 +156,26 @@ package struct ReconciliationSession {
         self.agreedPubsubTopics = pubsub
         self.agreedContentTopics = content
 
-        let scope = index.scope(pubsubTopics: pubsub, contentTopics: content, matching: self.configuration.strategy.topicMatching)
+        let scope = index.scope(
+            pubsubTopics: pubsub,
+            contentTopics: content,
+            matching: self.configuration.strategy.topicMatching
+        )
         let level = self.role == .initiator ? 2 * report.number : 2 * report.number - 1
-        let outcome = RangeProcessor(strategy: self.configuration.strategy).process(payload.ranges, scope: scope, level: level)
+        let outcome = RangeProcessor(strategy: self.configuration.strategy).process(
+            payload.ranges,
+            scope: scope,
+            level: level
+        )
         report.itemsCompared = outcome.itemsCompared
+        self.openIntervals.append(contentsOf: outcome.openIntervals)
         report.rangesSent = RangeCounts(outcome.ranges)
-        for hash in outcome.hashesToSend where self.sentHashes.insert(hash).inserted {
-            self.hashesToSend.append(hash)
+        for item in outcome.itemsToSend where self.sentHashes.insert(item.hash).inserted {
+            self.itemsToSend.append(item)
             report.newHashesToSend += 1
         }
-        for hash in outcome.hashesToReceive where self.receivedHashes.insert(hash).inserted {
-            self.hashesToReceive.append(hash)
+        for item in outcome.itemsToReceive where self.receivedHashes.insert(item.hash).inserted {
+            self.itemsToReceive.append(item)
             report.newHashesToReceive += 1
         }
 

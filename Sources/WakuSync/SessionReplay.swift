@@ -38,8 +38,14 @@ package struct SessionReplay {
 
     /// Reconciles `[start, end]` between the two indexes.
     ///
-    /// - Parameter measure: wraps each side's work (encode, decode, processing), e.g. to time it;
-    ///   called with the role doing the work.
+    /// - Parameters:
+    ///   - initiatorIndex: the items of the side that starts.
+    ///   - responderIndex: the items of the side that answers.
+    ///   - start: window start, nanoseconds.
+    ///   - end: window end, nanoseconds.
+    ///   - measure: wraps each side's work (encode, decode, processing), e.g. to time it; called
+    ///     with the role doing the work.
+    /// - Returns: every frame and both sessions as they ended.
     package func run(
         initiatorIndex: SyncIndex,
         responderIndex: SyncIndex,

@@ -24,7 +24,7 @@ package struct SyncStrategy: Hashable, Sendable, CustomStringConvertible {
     /// nwaku's parameters: threshold 100, 8 partitions.
     package static let nwaku = SyncStrategy(kind: .nwaku, itemSetThreshold: 100, partitions: 8)
     /// Our default.
-    package static let balanced = SyncStrategy(kind: .balanced, itemSetThreshold: 4, partitions: 4)
+    package static let balanced = SyncStrategy(kind: .balanced, itemSetThreshold: 4, partitions: 3)
 
     /// The defaults of a kind.
     package static func defaults(for kind: Kind) -> SyncStrategy {

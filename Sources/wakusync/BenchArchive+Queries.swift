@@ -13,7 +13,7 @@ struct ArchiveBenchQueries {
     init(archive: WakuArchive.Archive, corpus: ArchiveBenchCorpus) {
         self.archive = archive
         self.corpus = corpus
-        var random = ArchiveBenchRandom(seed: 42)
+        var random = SeededRandom(seed: 42)
         self.positions = (0..<self.repetitions).map { _ in Int(random.next() % UInt64(corpus.count)) }
     }
 
@@ -60,7 +60,7 @@ struct ArchiveBenchQueries {
         )
         var lookups: [Duration] = []
         var storeLookups: [Duration] = []
-        var random = ArchiveBenchRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         for _ in 0..<self.repetitions {
             let hashes = (0..<100).map { _ in self.corpus.hashes[Int(random.next() % UInt64(count))] }
             var started = ContinuousClock.now

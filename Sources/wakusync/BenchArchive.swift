@@ -83,7 +83,7 @@ struct ArchiveBenchCorpus {
 
     let count: Int
     private(set) var hashes: [MessageHash] = []
-    private var random = ArchiveBenchRandom(seed: 0x5741_4b55)
+    private var random = SeededRandom(seed: 0x5741_4b55)
 
     init(count: Int) {
         self.count = count
@@ -115,23 +115,6 @@ struct ArchiveBenchCorpus {
             self.hashes.append(archived.hash)
             return archived
         }
-    }
-}
-
-/// A small seeded generator (ArchiveBenchRandom), enough for benchmark data and positions.
-struct ArchiveBenchRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

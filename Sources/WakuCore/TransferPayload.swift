@@ -1,0 +1,40 @@
+internal import Foundation
+internal import SwiftProtobuf
+
+/// One pushed message of the transfer protocol: the message and the pubsub topic it belongs to
+/// (PROTOCOLS.md §5.1).
+package struct TransferPayload: Equatable, Sendable {
+    package var pubsubTopic: String
+    package var message: WakuMessage
+
+    package init(pubsubTopic: String, message: WakuMessage) {
+        self.pubsubTopic = pubsubTopic
+        self.message = message
+    }
+
+    /// nwaku's bytes: `0a <topic> 12 <WakuMessage>`.
+    package func serialized() -> [UInt8] {
+        var proto = Waku_Sync_Transfer_WakuMessageAndTopic()
+        proto.pubsubTopic = self.pubsubTopic
+        proto.message = self.message.proto
+        // No required fields in the schema: serialising cannot fail.
+        return try! proto.serializedBytes()
+    }
+
+    /// Decodes a pushed message; both fields are required, as nwaku requires them, and the
+    /// message obeys ``WakuMessage/init(serialized:maxSize:)``'s limits.
+    package init(serialized bytes: [UInt8], maxSize: Int = MessageLimits.maxMessageSize) throws(CodecError) {
+        guard bytes.count <= maxSize else {
+            throw CodecError(.tooLarge, at: 0, "transfer payload of \(bytes.count) bytes exceeds \(maxSize)")
+        }
+        let proto: Waku_Sync_Transfer_WakuMessageAndTopic
+        do {
+            proto = try Waku_Sync_Transfer_WakuMessageAndTopic(serializedBytes: bytes)
+        } catch {
+            throw CodecError(.invalidValue, at: 0, "transfer payload protobuf: \(error)")
+        }
+        guard proto.hasPubsubTopic else { throw CodecError(.missingField, at: 0, "transfer payload lacks pubsub_topic (1)") }
+        guard proto.hasMessage else { throw CodecError(.missingField, at: 0, "transfer payload lacks message (2)") }
+        self.init(pubsubTopic: proto.pubsubTopic, message: try WakuMessage(proto: proto.message))
+    }
+}

@@ -1,0 +1,105 @@
+internal import Foundation
+internal import WakuCore
+internal import WakuSync
+
+/// The JSON form of a reconciliation payload used by `inspect payload`:
+/// `{"pubsubTopics":[..],"contentTopics":[..],"ranges":[{"lower":{"time":N,"hash":HEX},
+/// "upper":{..},"type":"skip|fingerprint|itemset","fingerprint":HEX,"items":[..],"reconciled":BOOL}]}`.
+struct PayloadJSON: Codable {
+    struct Bound: Codable {
+        var time: Int64
+        var hash: String
+    }
+
+    struct Range: Codable {
+        var lower: Bound
+        var upper: Bound
+        var type: String
+        var fingerprint: String?
+        var items: [Bound]?
+        var reconciled: Bool?
+    }
+
+    var pubsubTopics: [String]
+    var contentTopics: [String]
+    var ranges: [Range]
+
+    init(_ payload: RangesData) {
+        self.pubsubTopics = payload.pubsubTopics
+        self.contentTopics = payload.contentTopics
+        self.ranges = payload.ranges.map { range in
+            var json = Range(lower: Bound(range.lower), upper: Bound(range.upper), type: range.kind.name)
+            switch range.kind {
+            case .skip: break
+            case .fingerprint(let fingerprint): json.fingerprint = fingerprint.hex
+            case .itemSet(let set):
+                json.items = set.items.map(Bound.init)
+                json.reconciled = set.isReconciled
+            }
+            return json
+        }
+    }
+
+    /// The payload this JSON describes.
+    func payload() throws -> RangesData {
+        RangesData(
+            pubsubTopics: self.pubsubTopics,
+            contentTopics: self.contentTopics,
+            ranges: try self.ranges.enumerated().map { index, range in
+                let kind: SyncRange.Kind
+                switch range.type {
+                case "skip":
+                    kind = .skip
+                case "fingerprint":
+                    guard let fingerprint = range.fingerprint else {
+                        throw PayloadJSONError("range \(index): fingerprint missing")
+                    }
+                    kind = .fingerprint(try Self.hash(fingerprint, "range \(index) fingerprint"))
+                case "itemset":
+                    let items = try (range.items ?? []).map { try $0.syncID() }
+                    kind = .itemSet(ItemSet(items: items, isReconciled: range.reconciled ?? false))
+                default:
+                    throw PayloadJSONError("range \(index): type '\(range.type)' is not skip, fingerprint or itemset")
+                }
+                return SyncRange(lower: try range.lower.syncID(), upper: try range.upper.syncID(), kind: kind)
+            }
+        )
+    }
+
+    static func hash(_ text: String, _ what: String) throws -> MessageHash {
+        do {
+            return try MessageHash(hex: text)
+        } catch {
+            throw PayloadJSONError("\(what): \(error.detail)")
+        }
+    }
+}
+
+extension PayloadJSON.Bound {
+    init(_ id: SyncID) {
+        self.init(time: id.timestamp, hash: id.hash.hex)
+    }
+
+    func syncID() throws -> SyncID {
+        SyncID(timestamp: self.time, hash: try PayloadJSON.hash(self.hash, "bound at \(self.time)"))
+    }
+}
+
+/// A JSON payload that does not describe a valid payload.
+struct PayloadJSONError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Writes JSON the way every `--json` output of this tool does: keys in declaration order,
+/// no escaped slashes (topics are full of them).
+enum JSONOutput {
+    static func string(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages wakusync needs that a fresh machine of this kind lacks.
+# Idempotent: installs nothing (and needs no network) when everything is present.
+set -euo pipefail
+packages=(pkg-config libsqlite3-dev libncurses-dev tmux)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "installing: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
