@@ -24,6 +24,8 @@ package final class Archive: Sendable {
 
     /// Opens (creating if needed) the archive at `path` and applies the migrations.
     ///
+    /// Blocks while it opens and migrates the file: call it at start-up, not on an event loop.
+    ///
     /// - Parameters:
     ///   - path: the SQLite file; its directory must exist.
     ///   - wallClock: the current time in nanoseconds since the Unix epoch, read once per
@@ -62,7 +64,8 @@ package final class Archive: Sendable {
         Int64((Date().timeIntervalSince1970 * 1e9).rounded())
     }
 
-    /// Closes every connection; later calls fail with a database error. Waits for running work.
+    /// Closes every connection; later calls fail with a database error. Blocks until running work
+    /// is done: call it at shutdown, not on an event loop.
     package func close() throws(ArchiveError) {
         do {
             try self.pool.close()
@@ -161,6 +164,11 @@ package final class Archive: Sendable {
     ///   the writer instead of failing at once.
     /// - A 64 MiB page cache per connection: the hash and time indexes of a million messages fit,
     ///   so inserts at random hash positions do not reread index pages from the file.
+    /// - Checkpoints every 8192 WAL pages (32 MiB at 4 KiB pages) instead of SQLite's 1000: each
+    ///   checkpoint syncs the WAL and the database file, and fewer, larger ones raised batched
+    ///   ingest of 1 KiB messages from about 28k to 43k messages/s at 1M messages here (`wakusync
+    ///   bench archive`). The price is a WAL of up to ~32 MiB between checkpoints and as much to
+    ///   replay after a crash, which takes well under a second.
     static var configuration: Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -168,6 +176,7 @@ package final class Archive: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
         }
         return configuration
     }
