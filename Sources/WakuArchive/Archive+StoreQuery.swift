@@ -121,24 +121,26 @@ private enum StorePage: Sendable {
             cursor = rows.last?.position.hash
         }
         if !request.paginationForward { rows.reverse() }
+        return .page(try Self.entries(rows, in: db, topics: topics), cursor: cursor)
+    }
+
+    /// The response entries for `rows`: hash-only, or with message and pubsub topic.
+    private static func entries(
+        _ rows: [SelectedRow],
+        in db: Database,
+        topics: TopicTable
+    ) throws
+        -> [WakuMessageKeyValue]
+    {
         var names = TopicNames(topics)
-        var messages: [WakuMessageKeyValue] = []
-        messages.reserveCapacity(rows.count)
-        for row in rows {
-            guard let data = row.data else {
-                messages.append(WakuMessageKeyValue(messageHash: row.position.hash))
-                continue
-            }
-            let message = try data.message(row, contentTopic: names.name(of: row.contentTopic, in: db))
-            messages.append(
-                WakuMessageKeyValue(
-                    messageHash: row.position.hash,
-                    message: message,
-                    pubsubTopic: try names.name(of: row.pubsubTopic, in: db)
-                )
+        return try rows.map { row in
+            guard let data = row.data else { return WakuMessageKeyValue(messageHash: row.position.hash) }
+            return WakuMessageKeyValue(
+                messageHash: row.position.hash,
+                message: try data.message(row, contentTopic: names.name(of: row.contentTopic, in: db)),
+                pubsubTopic: try names.name(of: row.pubsubTopic, in: db)
             )
         }
-        return .page(messages, cursor: cursor)
     }
 }
 

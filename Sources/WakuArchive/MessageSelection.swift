@@ -73,15 +73,17 @@ extension MessageSelection {
             return try self.fetch(pubsubID, contentIDs, hashes: [], in: db)
         }
         // Each chunk yields its own first `limit` rows; the first `limit` of their union are the
-        // first `limit` of the whole list.
+        // first `limit` of the whole list. Repeated hashes are dropped first, or a message asked
+        // for in two chunks would come back twice.
+        let hashes = self.hashes.count > Self.hashChunk ? Array(Set(self.hashes)) : self.hashes
         var merged: [SelectedRow] = []
         var start = 0
-        while start < self.hashes.count {
-            let chunk = Array(self.hashes[start..<min(start + Self.hashChunk, self.hashes.count)])
+        while start < hashes.count {
+            let chunk = Array(hashes[start..<min(start + Self.hashChunk, hashes.count)])
             merged += try self.fetch(pubsubID, contentIDs, hashes: chunk, in: db)
             start += Self.hashChunk
         }
-        if self.hashes.count > Self.hashChunk {
+        if hashes.count > Self.hashChunk {
             merged.sort { self.ascending ? $0.position < $1.position : $1.position < $0.position }
             if merged.count > self.limit { merged.removeLast(merged.count - self.limit) }
         }
@@ -96,29 +98,54 @@ extension MessageSelection {
     ) throws
         -> [SelectedRow]
     {
+        var (whereClause, arguments) = self.conditions(pubsubID, contentIDs, hashes: hashes)
+        let order = self.ascending ? "ASC" : "DESC"
+        let columns =
+            self.includeData
+            ? "timestamp, hash, pubsub_topic, content_topic, version, meta, stored_at, source, payload"
+            : "timestamp, hash, pubsub_topic, content_topic"
+        // Pin the index: with an ORDER BY on the time index SQLite could otherwise prefer to walk
+        // it in order and test each hash, instead of looking the hashes up.
+        let index = hashes.isEmpty ? "message_by_time" : "message_by_hash"
+        let sql = """
+            SELECT \(columns) FROM message INDEXED BY \(index) \(whereClause)
+            ORDER BY timestamp \(order), hash \(order) LIMIT ?
+            """
+        arguments += [self.limit]
+        let statement = try db.cachedStatement(sql: sql)
+        var rows: [SelectedRow] = []
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try cursor.next() {
+            rows.append(try Self.decode(row, includeData: self.includeData))
+        }
+        return rows
+    }
+
+    /// The `WHERE` clause (or nothing) and its arguments.
+    private func conditions(
+        _ pubsubID: Int64?,
+        _ contentIDs: [Int64],
+        hashes: [MessageHash]
+    )
+        -> (String, StatementArguments)
+    {
         var clauses: [String] = []
         var arguments = StatementArguments()
         // At most one lower and one upper bound reaches SQLite: the tighter of the time bound and
         // the keyset position. Given both, SQLite might start its index range at the looser one
         // and scan every row up to the cursor on each page.
         let (lower, upper) = self.bounds()
-        switch lower {
-        case .none: break
-        case .time(let start):
-            clauses.append("timestamp >= ?")
-            arguments += [start]
-        case .position(let position):
-            clauses.append("(timestamp, hash) > (?, ?)")
-            arguments += [position.timestamp, position.hash.data]
-        }
-        switch upper {
-        case .none: break
-        case .time(let end):
-            clauses.append("timestamp <= ?")
-            arguments += [end]
-        case .position(let position):
-            clauses.append("(timestamp, hash) < (?, ?)")
-            arguments += [position.timestamp, position.hash.data]
+        for (bound, timeClause, positionClause) in [(lower, "timestamp >= ?", ">"), (upper, "timestamp <= ?", "<")] {
+            switch bound {
+            case .none:
+                break
+            case .time(let time):
+                clauses.append(timeClause)
+                arguments += [time]
+            case .position(let position):
+                clauses.append("(timestamp, hash) \(positionClause) (?, ?)")
+                arguments += [position.timestamp, position.hash.data]
+            }
         }
         if let pubsubID {
             clauses.append("pubsub_topic = ?")
@@ -134,27 +161,7 @@ extension MessageSelection {
             clauses.append("hash IN (\(Self.placeholders(padded.count)))")
             arguments += StatementArguments(padded.map(\.data))
         }
-        let order = self.ascending ? "ASC" : "DESC"
-        let columns =
-            self.includeData
-            ? "timestamp, hash, pubsub_topic, content_topic, version, meta, stored_at, source, payload"
-            : "timestamp, hash, pubsub_topic, content_topic"
-        // Pin the index: with an ORDER BY on the time index SQLite could otherwise prefer to walk
-        // it in order and test each hash, instead of looking the hashes up.
-        let index = hashes.isEmpty ? "message_by_time" : "message_by_hash"
-        let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let sql = """
-            SELECT \(columns) FROM message INDEXED BY \(index) \(whereClause)
-            ORDER BY timestamp \(order), hash \(order) LIMIT ?
-            """
-        arguments += [self.limit]
-        let statement = try db.cachedStatement(sql: sql)
-        var rows: [SelectedRow] = []
-        let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try cursor.next() {
-            rows.append(try Self.decode(row, includeData: self.includeData))
-        }
-        return rows
+        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), arguments)
     }
 
     private static func decode(_ row: Row, includeData: Bool) throws -> SelectedRow {

@@ -19,7 +19,6 @@ struct ArchiveBenchQueries {
 
     func run() async throws -> [ArchiveBenchResult] {
         var results: [ArchiveBenchResult] = []
-        let count = self.corpus.count
         results.append(
             try await self.latency(
                 "store page, filtered, forward",
@@ -58,6 +57,14 @@ struct ArchiveBenchQueries {
                 )
             }
         )
+        results += try await self.lookups()
+        results.append(try await self.syncFill())
+        return results
+    }
+
+    /// Lookups of 100 random stored hashes, directly and as a Store query.
+    private func lookups() async throws -> [ArchiveBenchResult] {
+        let count = self.corpus.count
         var lookups: [Duration] = []
         var storeLookups: [Duration] = []
         var random = SeededRandom(seed: 7)
@@ -74,12 +81,15 @@ struct ArchiveBenchQueries {
             storeLookups.append(ContinuousClock.now - started)
             precondition(response.statusCode.isSuccess, "bench store lookup failed: \(response.statusDesc)")
         }
-        results.append(
-            Self.result("lookup 100 hashes", "messages(withHashes:), random stored hashes, with data", lookups)
-        )
-        results.append(
-            Self.result("store lookup 100 hashes", "Store query with 100 hashes, include_data true", storeLookups)
-        )
+        return [
+            Self.result("lookup 100 hashes", "messages(withHashes:), random stored hashes, with data", lookups),
+            Self.result("store lookup 100 hashes", "Store query with 100 hashes, include_data true", storeLookups),
+        ]
+    }
+
+    /// The sync-index fill over the whole window, best of three.
+    private func syncFill() async throws -> ArchiveBenchResult {
+        let count = self.corpus.count
         var fills: [Duration] = []
         for _ in 0..<3 {
             let started = ContinuousClock.now
@@ -90,19 +100,15 @@ struct ArchiveBenchQueries {
             fills.append(ContinuousClock.now - started)
             precondition(entries.count == count, "sync fill returned \(entries.count) of \(count)")
         }
-        let best = fills.min() ?? .zero
-        results.append(
-            ArchiveBenchResult(
-                name: "sync-index fill",
-                detail: "syncEntries over the whole window, \(count) entries, best of 3",
-                value: ArchiveBenchResult.seconds(best),
-                unit: "s",
-                target: 1,
-                higherIsBetter: false,
-                extra: ["median s": ArchiveBenchResult.seconds(fills.sorted()[1])]
-            )
+        return ArchiveBenchResult(
+            name: "sync-index fill",
+            detail: "syncEntries over the whole window, \(count) entries, best of 3",
+            value: ArchiveBenchResult.seconds(fills.min() ?? .zero),
+            unit: "s",
+            target: 1,
+            higherIsBetter: false,
+            extra: ["median s": ArchiveBenchResult.seconds(fills.sorted()[1])]
         )
-        return results
     }
 
     private func filteredRequest(around index: Int, forward: Bool) -> StoreQueryRequest {

@@ -214,13 +214,15 @@ struct StoreQueryTests {
         let fixture = try await Self.filled()
         defer { fixture.remove() }
         let archive = fixture.archive
-        // 1200 hashes (more than one internal batch): every other stored message, unknown hashes
-        // and repeats.
+        // 1210 hashes (more than one internal batch): every other stored message, unknown hashes
+        // and repeats, within a batch and across batches.
         let wanted = stride(from: 0, to: Self.count, by: 2).map { Self.stored[$0].hash }
         var hashes = wanted + wanted.prefix(30)
-        while hashes.count < 1200 {
+        while hashes.count < 1000 {
             hashes.append(try MessageHash(bytes: (0..<32).map { UInt8(truncatingIfNeeded: hashes.count &* 31 &+ $0) }))
         }
+        // The same hashes again, in another internal batch.
+        hashes += wanted
         for forward in [true, false] {
             let request = StoreQueryRequest(
                 requestID: "h",
