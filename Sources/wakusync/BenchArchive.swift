@@ -145,14 +145,17 @@ struct ArchiveBenchResult {
     static func milliseconds(_ duration: Duration) -> Double { Self.seconds(duration) * 1000 }
 
     static func table(_ results: [ArchiveBenchResult]) -> String {
-        var lines = ["scenario                      measured              target        ok   what"]
+        var lines = [
+            "scenario".padding(toLength: 33, withPad: " ", startingAt: 0)
+                + "measured              target        ok   what"
+        ]
         for result in results {
             let comparison = result.higherIsBetter ? ">=" : "<="
             let measured = String(format: "%.3f %@", result.value, result.unit)
             let target = String(format: "%@ %g", comparison, result.target)
             let extra = result.extra.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }
             lines.append(
-                result.name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                result.name.padding(toLength: 33, withPad: " ", startingAt: 0)
                     + measured.padding(toLength: 22, withPad: " ", startingAt: 0)
                     + target.padding(toLength: 14, withPad: " ", startingAt: 0)
                     + (result.meetsTarget ? "yes  " : "NO   ") + result.detail
