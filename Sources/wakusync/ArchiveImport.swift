@@ -11,9 +11,10 @@ struct ArchiveImport: AsyncParsableCommand {
             One message per line:
               {"pubsubTopic":T,"message":{"payload":BASE64,"contentTopic":C,"version":N,
                "timestamp":NS,"meta":BASE64,"ephemeral":BOOL},"hash":HEX}
-            meta, version, ephemeral and hash are optional; a given hash must match the message.
-            Each bad line is reported on standard error as "line N: reason" and skipped; the
-            good lines are still imported. The exit status is 0 only when no line failed.
+            meta, version, ephemeral and hash are optional; a given hash must match
+            the message. Each bad line is reported on standard error as
+            "line N: reason" and skipped; the good lines are still imported.
+            The exit status is 0 only when no line failed.
             """
     )
 
@@ -22,7 +23,7 @@ struct ArchiveImport: AsyncParsableCommand {
 
     @OptionGroup var dataDir: DataDirOptions
 
-    @Option(help: "Messages per transaction.")
+    @Option(help: ArgumentHelp("Messages per transaction.", valueName: "N"))
     var batchSize = 1000
 
     @Flag(help: "Print a line on standard output after each committed batch.")
