@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -34,6 +35,14 @@ let package = Package(
         .target(
             name: "WakuSync",
             dependencies: ["WakuCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WakuArchive",
+            dependencies: [
+                "WakuCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -56,6 +65,7 @@ let package = Package(
                 "WakuCore",
                 "WakuSync",
                 "NodeEvents",
+                "WakuArchive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -77,8 +87,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "WakuArchiveTests",
+            dependencies: ["WakuArchive", "WakuCore", "WakuTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WakuCore", "WakuTestSupport", "wakusync"],
+            dependencies: ["WakuCore", "WakuArchive", "WakuTestSupport", "wakusync"],
             swiftSettings: strict
         ),
     ]

@@ -8,6 +8,7 @@ struct Wakusync: AsyncParsableCommand {
         abstract: "A Waku Store Sync node with a terminal monitor.",
         version: WakusyncVersion.current,
         subcommands: [
+            ArchiveCommand.self,
             Inspect.self,
             Bench.self,
         ]

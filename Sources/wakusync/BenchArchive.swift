@@ -1,0 +1,167 @@
+internal import ArgumentParser
+internal import Foundation
+internal import WakuArchive
+internal import WakuCore
+
+/// `wakusync bench archive`: the archive's four performance targets (issue #3), measured on a
+/// fresh database in a temporary directory that is deleted afterwards.
+struct BenchArchive: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive",
+        abstract: "Measure archive ingest, Store query pages, hash lookups and the sync-index fill.",
+        discussion: """
+            Stores N messages (default 1M) of 1 KiB payload spread over one hour, 8 pubsub
+            topics and 10 content topics, in batches, into a new archive under the system
+            temporary directory (about 1.2 GB at 1M), then times queries against it. Latencies
+            are medians (and p95) of repeated runs at random positions; the database is warm
+            in the OS page cache, as on a running node.
+            """
+    )
+
+    @Option(help: "Messages to store.")
+    var messages = 1_000_000
+
+    @Option(help: "Messages per insert batch (one transaction each).")
+    var batchSize = 1000
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard self.messages >= 1000 else { throw ValidationError("--messages must be at least 1000") }
+        guard self.batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("wakusync-bench-archive-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let archive = try WakuArchive.Archive(path: directory.appendingPathComponent("archive.sqlite3").path)
+        var corpus = ArchiveBenchCorpus(count: self.messages)
+        var results: [ArchiveBenchResult] = []
+
+        // Ingest: only the insert calls are timed, not generating and hashing the messages.
+        var insertTime = Duration.zero
+        var first = 0
+        while first < self.messages {
+            let batch = corpus.batch(first..<min(first + self.batchSize, self.messages))
+            let started = ContinuousClock.now
+            _ = try await archive.insert(batch)
+            insertTime += ContinuousClock.now - started
+            first += self.batchSize
+        }
+        let seconds = ArchiveBenchResult.seconds(insertTime)
+        results.append(
+            ArchiveBenchResult(
+                name: "ingest",
+                detail: "\(self.messages) messages of 1 KiB in batches of \(self.batchSize)",
+                value: Double(self.messages) / seconds,
+                unit: "messages/s",
+                target: 20_000,
+                higherIsBetter: true,
+                extra: ["seconds": seconds, "MiB/s": Double(self.messages) * 1024 / seconds / 1_048_576]
+            )
+        )
+        results += try await ArchiveBenchQueries(archive: archive, corpus: corpus).run()
+        try archive.close()
+        if self.json {
+            let data = try JSONSerialization.data(withJSONObject: results.map(\.json), options: [.sortedKeys])
+            ArchiveConsole.output(String(decoding: data, as: UTF8.self))
+        } else {
+            ArchiveConsole.output(ArchiveBenchResult.table(results))
+        }
+    }
+}
+
+/// The generated messages: deterministic (seeded), so runs compare.
+struct ArchiveBenchCorpus {
+    static let base: Int64 = 1_700_000_000_000_000_000
+    static let window: Int64 = 3_600_000_000_000
+    static let pubsubTopics = (0..<8).map { "/waku/2/rs/1/\($0)" }
+    static let contentTopics = (0..<10).map { "/bench/1/topic-\($0)/proto" }
+
+    let count: Int
+    private(set) var hashes: [MessageHash] = []
+    private var random = SeededRandom(seed: 0x5741_4b55)
+
+    init(count: Int) {
+        self.count = count
+        self.hashes.reserveCapacity(count)
+    }
+
+    /// Message `index`'s timestamp: spread evenly over one hour at millisecond resolution.
+    func timestamp(_ index: Int) -> Int64 {
+        Self.base + (Self.window / Int64(self.count)) * Int64(index) / 1_000_000 * 1_000_000
+    }
+
+    static func pubsubTopic(_ index: Int) -> String { Self.pubsubTopics[index % 8] }
+    static func contentTopic(_ index: Int) -> String { Self.contentTopics[index % 10] }
+
+    mutating func batch(_ indices: Range<Int>) -> [ArchivedMessage] {
+        indices.map { index in
+            var payload = [UInt8](repeating: 0, count: 1024)
+            payload.withUnsafeMutableBytes { bytes in
+                for offset in stride(from: 0, to: bytes.count, by: 8) {
+                    bytes.storeBytes(of: self.random.next(), toByteOffset: offset, as: UInt64.self)
+                }
+            }
+            let message = WakuMessage(
+                payload: payload,
+                contentTopic: Self.contentTopic(index),
+                timestamp: self.timestamp(index)
+            )
+            let archived = ArchivedMessage(pubsubTopic: Self.pubsubTopic(index), message: message, source: .sync)
+            self.hashes.append(archived.hash)
+            return archived
+        }
+    }
+}
+
+/// One measured figure and its target.
+struct ArchiveBenchResult {
+    var name: String
+    var detail: String
+    var value: Double
+    var unit: String
+    var target: Double
+    var higherIsBetter: Bool
+    var extra: [String: Double] = [:]
+
+    var meetsTarget: Bool { self.higherIsBetter ? self.value >= self.target : self.value <= self.target }
+
+    var json: [String: Any] {
+        [
+            "name": self.name, "detail": self.detail, "value": self.value, "unit": self.unit,
+            "target": self.target, "meetsTarget": self.meetsTarget, "extra": self.extra,
+        ]
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double { Self.seconds(duration) * 1000 }
+
+    static func table(_ results: [ArchiveBenchResult]) -> String {
+        var lines = [
+            "scenario".padding(toLength: 33, withPad: " ", startingAt: 0)
+                + "measured              target        ok   what"
+        ]
+        for result in results {
+            let comparison = result.higherIsBetter ? ">=" : "<="
+            let measured = String(format: "%.3f %@", result.value, result.unit)
+            let target = String(format: "%@ %g", comparison, result.target)
+            let extra = result.extra.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }
+            lines.append(
+                result.name.padding(toLength: 33, withPad: " ", startingAt: 0)
+                    + measured.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + target.padding(toLength: 14, withPad: " ", startingAt: 0)
+                    + (result.meetsTarget ? "yes  " : "NO   ") + result.detail
+                    + (extra.isEmpty ? "" : " (" + extra.joined(separator: ", ") + ")")
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import WakuArchive
+import WakuCore
+import WakuTestSupport
+
+@Suite("Archive crash safety")
+struct ArchiveCrashTests {
+    static let lineCount = 40_000
+    static let batchSize = 500
+
+    @Test(
+        "an import killed with SIGKILL mid-run leaves a sound database holding every acknowledged batch",
+        .timeLimit(.minutes(2))
+    )
+    func killedImport() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDir = directory.file("node")
+        let file = directory.file("in.jsonl")
+        let hashes = try Self.writeInput(to: file)
+
+        // Three runs on the same data directory, killed at different points; each run imports
+        // the file from the start again (the batches already stored come back as duplicates).
+        var highest = 0
+        for killAfter in [2, 5, 9] {
+            let acks = try await Self.importKilled(after: killAfter, file: file, dataDir: dataDir)
+            try #require(acks.count >= killAfter)
+            try #require(acks.count < Self.lineCount / Self.batchSize, "the import finished before it was killed")
+
+            let archive = try Archive(path: dataDir.appendingPathComponent("archive.sqlite3").path)
+            defer { try? archive.close() }
+            #expect(try await archive.integrityCheck() == ["ok"])
+            // Every acknowledged batch is there.
+            for ack in acks {
+                let wanted = Array(hashes[(ack.firstLine - 1)..<ack.lastLine])
+                #expect(try await archive.messages(withHashes: wanted).count == wanted.count, "batch \(ack)")
+            }
+            // Batches are atomic: what is stored is exactly the first k batches, k at least the
+            // acknowledged ones (the last commit may have happened just before its
+            // acknowledgement was printed).
+            let stored = try await archive.stats().count
+            #expect(stored % Self.batchSize == 0)
+            #expect(stored >= acks.count * Self.batchSize)
+            #expect(stored >= highest)
+            #expect(try await archive.messages(withHashes: Array(hashes.prefix(stored))).count == stored)
+            #expect(try await archive.messages(withHashes: Array(hashes.dropFirst(stored))).isEmpty)
+            highest = stored
+        }
+    }
+
+    /// Runs `archive import --progress` on `file` and SIGKILLs it right after the `after`-th
+    /// acknowledgement; returns every acknowledgement it printed.
+    private static func importKilled(after: Int, file: URL, dataDir: URL) async throws -> [ImportAck] {
+        let process = Process()
+        process.executableURL = Executables.wakusync
+        process.arguments = [
+            "archive", "import", file.path, "--data-dir", dataDir.path,
+            "--batch-size", "\(Self.batchSize)", "--progress",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let reader = AckReader(output.fileHandleForReading)
+        let early = await reader.read(untilAcks: after)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
+        return early + (await reader.read(untilAcks: .max))
+    }
+
+    /// Writes `lineCount` distinct messages with 200-byte payloads; returns their hashes by line.
+    private static func writeInput(to file: URL) throws -> [MessageHash] {
+        var text = ""
+        var hashes: [MessageHash] = []
+        hashes.reserveCapacity(Self.lineCount)
+        for index in 0..<Self.lineCount {
+            let message = WakuMessage(
+                payload: (0..<200).map { UInt8(truncatingIfNeeded: index &* 7 &+ $0) }
+                    + withUnsafeBytes(of: index, Array.init),
+                contentTopic: "/crash/1/test/proto",
+                timestamp: 1_700_000_000_000_000_000 + Int64(index) * 1_000
+            )
+            let topic = "/waku/2/rs/1/\(index % 4)"
+            hashes.append(message.hash(pubsubTopic: topic))
+            text +=
+                "{\"pubsubTopic\":\"\(topic)\",\"message\":{\"payload\":\"\(Data(message.payload).base64EncodedString())\","
+            text += "\"contentTopic\":\"\(message.contentTopic)\",\"timestamp\":\(message.timestamp)}}\n"
+        }
+        try Data(text.utf8).write(to: file)
+        return hashes
+    }
+}
+
+/// One `committed batch N: lines A-B, ...` line of `archive import --progress`.
+struct ImportAck: Sendable, CustomStringConvertible {
+    var firstLine: Int
+    var lastLine: Int
+
+    var description: String { "lines \(self.firstLine)-\(self.lastLine)" }
+}
+
+/// Reads acknowledgement lines from the child's standard output on a dispatch thread, so the
+/// blocking reads never hold a thread of the cooperative pool.
+final class AckReader: @unchecked Sendable {
+    // Invariant: `handle` and `buffer` are only touched from `queue`, a serial queue, and each
+    // call waits for its block to finish before the next one is made.
+    private let handle: FileHandle
+    private let queue = DispatchQueue(label: "ack-reader")
+    private var buffer = Data()
+
+    init(_ handle: FileHandle) {
+        self.handle = handle
+    }
+
+    /// Acknowledgements read until `count` were seen or the pipe closed.
+    func read(untilAcks count: Int) async -> [ImportAck] {
+        await withCheckedContinuation { continuation in
+            self.queue.async {
+                var acks: [ImportAck] = []
+                while acks.count < count {
+                    if let newline = self.buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                        let line = String(decoding: self.buffer[..<newline], as: UTF8.self)
+                        self.buffer.removeSubrange(...newline)
+                        if let ack = Self.parse(line) { acks.append(ack) }
+                        continue
+                    }
+                    let chunk = self.handle.availableData
+                    if chunk.isEmpty { break }
+                    self.buffer.append(chunk)
+                }
+                continuation.resume(returning: acks)
+            }
+        }
+    }
+
+    private static func parse(_ line: String) -> ImportAck? {
+        guard line.hasPrefix("committed batch "), let range = line.range(of: "lines ") else { return nil }
+        let numbers = line[range.upperBound...].prefix { $0 != "," }.split(separator: "-")
+        guard numbers.count == 2, let first = Int(numbers[0]), let last = Int(numbers[1]) else { return nil }
+        return ImportAck(firstLine: first, lastLine: last)
+    }
+}
