@@ -41,7 +41,9 @@ extension Archive {
         }
     }
 
-    /// The checks made before touching the database, in nwaku's order.
+    /// The checks made before touching the database, in nwaku's order. nwaku also refuses more
+    /// than 10 content topics when a cursor is set; we serve any number (PROTOCOLS.md §8 #19) and
+    /// only our client keeps to 10.
     private static func validate(_ request: StoreQueryRequest) -> (StoreStatus, String)? {
         if !request.messageHashes.isEmpty && request.hasContentFilter {
             return (
@@ -52,9 +54,6 @@ extension Archive {
         if let cursor = request.paginationCursor {
             if cursor.isZero {
                 return (.badResponse, Self.archiveErrorText("INVALID_QUERY: all zeroes cursor hash"))
-            }
-            if request.contentTopics.count > StoreQueryRequest.maxContentTopicsWithCursor {
-                return (.badResponse, Self.archiveErrorText("INVALID_QUERY: too many content topics"))
             }
         }
         return nil

@@ -9,7 +9,8 @@ package struct StoreQueryRequest: Hashable, Sendable {
     package static let defaultPageSize: UInt64 = 20
     /// The largest page nwaku returns, whatever the client asks for.
     package static let maxPageSize: UInt64 = 100
-    /// nwaku rejects a paginated query (one with a cursor) naming more content topics than this.
+    /// nwaku rejects a paginated query (one with a cursor) naming more content topics than this,
+    /// so our client never sends more; our server accepts any number.
     package static let maxContentTopicsWithCursor = 10
 
     /// Chosen by the client; nwaku requires the field to be present (it may be empty).
