@@ -51,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "WakuNode",
-            dependencies: ["WakuCore", "WakuSync", "NodeEvents"],
+            dependencies: ["WakuCore", "WakuSync", "WakuArchive", "NodeEvents"],
             swiftSettings: strict
         ),
         .target(

@@ -1,6 +1,6 @@
 internal import Foundation
 internal import GRDB
-internal import WakuCore
+package import WakuCore
 
 /// The node's message archive: one SQLite file in WAL mode, written by one connection and read
 /// by several at once.
@@ -82,11 +82,19 @@ package final class Archive: Sendable {
     /// Either the whole batch is committed or nothing is; once this returns, the batch survives a
     /// crash of the process (see ``configuration``).
     package func insert(_ batch: [ArchivedMessage]) async throws(ArchiveError) -> InsertOutcome {
+        try await self.insertReportingNew(batch).outcome
+    }
+
+    /// ``insert(_:)``, also saying which hashes were not stored before (the node counts those
+    /// per topic and per byte, and only those).
+    package func insertReportingNew(
+        _ batch: [ArchivedMessage]
+    ) async throws(ArchiveError) -> (outcome: InsertOutcome, newlyStored: Set<MessageHash>) {
         let ephemeral = batch.reduce(0) { $0 + ($1.message.ephemeral ? 1 : 0) }
-        guard ephemeral < batch.count else { return InsertOutcome(ephemeralSkipped: ephemeral) }
+        guard ephemeral < batch.count else { return (InsertOutcome(ephemeralSkipped: ephemeral), []) }
         let storedAt = self.wallClock()
         let topics = self.topics
-        let (outcome, created) = try await self.write("inserting \(batch.count) messages") { db in
+        let (outcome, newlyStored, created) = try await self.write("inserting \(batch.count) messages") { db in
             var resolver = TopicResolver(topics)
             let statement = try db.cachedStatement(
                 sql: """
@@ -97,6 +105,7 @@ package final class Archive: Sendable {
                     """
             )
             var outcome = InsertOutcome(ephemeralSkipped: ephemeral)
+            var newlyStored = Set<MessageHash>()
             for item in batch where !item.message.ephemeral {
                 let message = item.message
                 try statement.execute(arguments: [
@@ -112,14 +121,15 @@ package final class Archive: Sendable {
                 ])
                 if db.changesCount > 0 {
                     outcome.inserted += 1
+                    newlyStored.insert(item.hash)
                 } else {
                     outcome.duplicates += 1
                 }
             }
-            return (outcome, resolver.created)
+            return (outcome, newlyStored, resolver.created)
         }
         topics.publish(created)
-        return outcome
+        return (outcome, newlyStored)
     }
 
     // MARK: - Database access

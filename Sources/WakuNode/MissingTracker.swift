@@ -85,7 +85,7 @@ struct MissingTracker {
     /// they are marked as asked for.
     mutating func dueForFetch(from peer: String, grace: Duration, at now: Int64) -> [[MessageHash]] {
         guard var queue = self.peers[peer] else { return [] }
-        let cutoff = now - TransferGate.nanoseconds(grace)
+        let cutoff = now - grace.nanoseconds
         var due: [SyncID] = []
         for (hash, entry) in queue.pending where !entry.fetchAttempted && entry.foundAt <= cutoff {
             due.append(entry.item)

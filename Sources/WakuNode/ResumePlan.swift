@@ -12,7 +12,7 @@ struct ResumePlan: Equatable {
     var contentTopics: [String]
 
     init(lastOnline: Int64?, now: Int64, pubsubTopics: [String], contentTopics: [String]) {
-        let earliest = now - TransferGate.nanoseconds(Self.limit)
+        let earliest = now - Self.limit.nanoseconds
         self.start = max(lastOnline ?? earliest, earliest)
         self.end = now
         self.pubsubTopics = pubsubTopics.isEmpty ? [nil] : pubsubTopics

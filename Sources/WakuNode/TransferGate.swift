@@ -90,7 +90,7 @@ struct TransferGate {
 
     /// Forgets sessions whose grace period is over.
     mutating func expire(at now: Int64) {
-        let graceNanoseconds = Self.nanoseconds(self.grace)
+        let graceNanoseconds = self.grace.nanoseconds
         self.sessions = self.sessions.filter { _, session in
             guard let endedAt = session.endedAt else { return true }
             return now - endedAt < graceNanoseconds
@@ -100,7 +100,7 @@ struct TransferGate {
     /// The verdict on one push from `peerID`, whose hash we computed ourselves (`hash`).
     mutating func admit(_ payload: TransferPayload, hash: MessageHash, from peerID: String, at now: Int64) -> Verdict {
         if payload.message.ephemeral { return .reject(.ephemeral) }
-        let graceNanoseconds = Self.nanoseconds(self.grace)
+        let graceNanoseconds = self.grace.nanoseconds
         let candidates = self.sessions.values
             .filter { $0.peerID == peerID && ($0.endedAt.map { now - $0 < graceNanoseconds } ?? true) }
             .sorted { $0.id > $1.id }
@@ -129,7 +129,4 @@ struct TransferGate {
         return .hold
     }
 
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-    }
 }

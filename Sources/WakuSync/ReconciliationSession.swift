@@ -141,6 +141,7 @@ package struct ReconciliationSession {
             throw SessionError(.decode, "payload \(report.number): \(error)")
         }
         report.rangesReceived = RangeCounts(payload.ranges)
+        report.receivedOutline = payload.ranges.prefix(RoundReport.outlineLimit).map(RangeOutline.init)
         if payload.isFinal {
             self.ending = .reconciled
             return .finish
@@ -170,6 +171,7 @@ package struct ReconciliationSession {
         report.itemsCompared = outcome.itemsCompared
         self.openIntervals.append(contentsOf: outcome.openIntervals)
         report.rangesSent = RangeCounts(outcome.ranges)
+        report.sentOutline = outcome.ranges.prefix(RoundReport.outlineLimit).map(RangeOutline.init)
         for item in outcome.itemsToSend where self.sentHashes.insert(item.hash).inserted {
             self.itemsToSend.append(item)
             report.newHashesToSend += 1

@@ -23,6 +23,29 @@ package struct RangeCounts: Equatable, Sendable {
     package var total: Int { self.skip + self.fingerprint + self.itemSet }
 }
 
+/// The bounds and shape of one range, without its fingerprint or items: enough to show a round.
+package struct RangeOutline: Equatable, Sendable {
+    package var lower: SyncID
+    package var upper: SyncID
+    /// `skip`, `fingerprint` or `itemset`.
+    package var kind: String
+    package var items: Int
+    package var isReconciled: Bool
+
+    package init(_ range: SyncRange) {
+        self.lower = range.lower
+        self.upper = range.upper
+        self.kind = range.kind.name
+        if case .itemSet(let set) = range.kind {
+            self.items = set.items.count
+            self.isReconciled = set.isReconciled
+        } else {
+            self.items = 0
+            self.isReconciled = false
+        }
+    }
+}
+
 /// What one round of a session did, from one side: the payload received and the reply.
 package struct RoundReport: Equatable, Sendable {
     /// 1 for the first payload received.
@@ -34,6 +57,12 @@ package struct RoundReport: Equatable, Sendable {
     package var itemsCompared = 0
     package var newHashesToSend = 0
     package var newHashesToReceive = 0
+    /// The first ranges of each payload, at most ``outlineLimit`` per direction.
+    package var receivedOutline: [RangeOutline] = []
+    package var sentOutline: [RangeOutline] = []
+
+    /// How many ranges per payload a report outlines.
+    package static let outlineLimit = 256
 
     package init(number: Int, bytesReceived: Int) {
         self.number = number

@@ -1,0 +1,91 @@
+internal import WakuCore
+package import WakuSync
+
+/// How a node runs: identity and addresses, topic scope, sync schedule, resume, retention.
+///
+/// Option names follow nwaku's where the concept is the same (PROTOCOLS.md §6.4).
+package struct NodeConfiguration: Sendable {
+    /// How missing messages are obtained after reconciliation (`--store-sync-fetch`).
+    package enum FetchMode: String, Sendable, CaseIterable {
+        /// Only wait for the peer's pushes.
+        case transfer
+        /// Fetch every missing message with Store hash queries right away.
+        case store
+        /// Wait `fetchGrace` for pushes, then fetch what is still missing (default).
+        case both
+    }
+
+    /// A short name for views and the default data directory.
+    package var name: String
+    /// Where the archive and the node key live.
+    package var dataDirectory: String
+    /// Multiaddrs to listen on; port 0 picks a free port.
+    package var listenAddresses: [String]
+    /// Static peers dialled at start and redialled with backoff (`--peer` / `--staticnode`).
+    package var staticPeers: [String]
+    package var clusterID: UInt16
+    package var shards: [UInt16]
+    /// Pubsub topics synced; empty means `/waku/2/rs/<cluster>/<shard>` for each shard, or every
+    /// topic when there are no shards either.
+    package var pubsubTopics: [String]
+    /// Content topics synced; empty means every topic.
+    package var contentTopics: [String]
+    package var strategy: SyncStrategy
+    /// Pause before each periodic sync; zero disables periodic sync and pruning.
+    package var syncInterval: Duration
+    /// Length of the sync window.
+    package var syncRange: Duration
+    /// How far in the past the window ends.
+    package var syncJitter: Duration
+    package var fetchMode: FetchMode
+    /// How long missing messages may take to arrive by transfer before they are fetched.
+    package var fetchGrace: Duration
+    /// How long after a session pushes from its peer are still accepted.
+    package var transferGrace: Duration
+    /// Run Store Resume at start.
+    package var storeResume: Bool
+    /// `time:SECONDS`, `capacity:COUNT` or `size:N[KB|MB|GB]`; nil keeps everything.
+    package var retentionPolicy: String?
+    /// Agent version announced through identify.
+    package var agentVersion: String
+    /// Session payloads accepted from a peer before the session is abandoned.
+    package var roundLimit: Int
+    /// How long a session waits for the peer's next payload.
+    package var roundTimeout: Duration
+
+    package init(name: String, dataDirectory: String, agentVersion: String) {
+        self.name = name
+        self.dataDirectory = dataDirectory
+        self.listenAddresses = ["/ip4/0.0.0.0/tcp/60000"]
+        self.staticPeers = []
+        self.clusterID = 0
+        self.shards = []
+        self.pubsubTopics = []
+        self.contentTopics = []
+        self.strategy = .balanced
+        self.syncInterval = .seconds(300)
+        self.syncRange = .seconds(3600)
+        self.syncJitter = .seconds(20)
+        self.fetchMode = .both
+        self.fetchGrace = .seconds(10)
+        self.transferGrace = .seconds(60)
+        self.storeResume = false
+        self.retentionPolicy = nil
+        self.agentVersion = agentVersion
+        self.roundLimit = 64
+        self.roundTimeout = .seconds(30)
+    }
+
+    /// The pubsub topics sessions are scoped to (nwaku derives them from cluster and shards).
+    package var syncPubsubTopics: [String] {
+        if !self.pubsubTopics.isEmpty { return self.pubsubTopics }
+        return self.shards.map { StaticShard(cluster: self.clusterID, shard: $0).pubsubTopic }
+    }
+
+    /// The sync window ending `syncJitter` before `now` (nanoseconds).
+    package func syncWindow(at now: Int64) -> (start: Int64, end: Int64) {
+        let end = now - self.syncJitter.nanoseconds
+        return (end - self.syncRange.nanoseconds, end)
+    }
+
+}
