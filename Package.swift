@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         .target(
@@ -36,6 +37,21 @@ let package = Package(
             dependencies: ["WakuCore"],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .target(
+            name: "Libp2p",
+            dependencies: [
+                "CSecp256k1",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "WakuTestSupport",
             dependencies: ["WakuCore", "WakuSync"],
@@ -46,7 +62,9 @@ let package = Package(
             dependencies: [
                 "WakuCore",
                 "WakuSync",
+                "Libp2p",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -58,6 +76,20 @@ let package = Package(
         .testTarget(
             name: "WakuSyncTests",
             dependencies: ["WakuCore", "WakuSync", "WakuTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "Libp2pTests",
+            dependencies: [
+                "Libp2p",
+                "WakuTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Interop"],
             swiftSettings: strict
         ),
         .testTarget(
