@@ -1,4 +1,4 @@
-/// How a ``Host`` behaves: what it tells peers, how long it waits, how much it accepts.
+/// How a ``Libp2pHost`` behaves: what it tells peers, how long it waits, how much it accepts.
 package struct HostConfiguration: Sendable {
     /// identify's `agentVersion`, e.g. `wakusync/0.1.0`.
     package var agentVersion: String
@@ -6,7 +6,8 @@ package struct HostConfiguration: Sendable {
     package var protocolVersion = "ipfs/0.1.0"
     /// The protocols identify advertises; nil advertises exactly the registered handlers.
     package var identifyProtocols: [String]?
-    /// The muxers we propose when dialling, preferred first; as listener we accept all of them.
+    /// The muxers we speak, preferred first: proposed in this order when dialling, and the only
+    /// ones accepted when listening.
     package var muxers: [Muxer] = [.yamux, .mplex]
     /// The whole upgrade (multistream, Noise, muxer) of one connection (nwaku allows 30 s).
     package var upgradeTimeout: Duration = .seconds(30)
@@ -38,7 +39,7 @@ package struct HostConfiguration: Sendable {
     }
 }
 
-/// Something that happened to the host's peers. Delivered on ``Host/events`` (bounded, newest kept).
+/// Something that happened to the host's peers. Delivered on ``Libp2pHost/events`` (bounded, newest kept).
 package enum HostEvent: Sendable {
     /// The first connection to a peer is up (secured and muxed).
     case connected(PeerID, address: Multiaddr?, direction: ConnectionDirection)

@@ -8,7 +8,7 @@ internal import Synchronization
 /// Lifecycle: create, ``register(protocolID:handler:)`` handlers, ``start()`` to bind, then keep
 /// ``run()`` running (it owns the tasks that serve inbound streams and identify peers) until
 /// ``shutdown()``. One connection per peer is reused for every stream.
-package actor Host {
+package actor Libp2pHost {
     /// Handles one inbound stream of a registered protocol; the host closes the stream afterwards
     /// (or resets it when the handler throws).
     package typealias Handler = @Sendable (Libp2pStream) async throws -> Void

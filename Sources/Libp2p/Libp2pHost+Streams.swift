@@ -1,6 +1,6 @@
 internal import NIOCore
 
-extension Host {
+extension Libp2pHost {
     /// Opens a stream to a connected peer and negotiates `protocolID` on it.
     ///
     /// - Throws: ``Libp2pError`` `notConnected` without a connection (dial first),
@@ -55,5 +55,12 @@ extension Host {
             readTimeout: self.configuration.readTimeout,
             maximumMessageSize: self.configuration.maximumMessageSize(for: protocolID)
         )
+    }
+}
+
+extension Libp2pHost {
+    /// The muxer negotiated on the connection to `peer`, if connected.
+    package func muxer(of peer: PeerID) -> Muxer? {
+        self.connections[peer]?.first?.muxerProtocol
     }
 }

@@ -1,7 +1,7 @@
 internal import NIOCore
 internal import NIOPosix
 
-extension Host {
+extension Libp2pHost {
     /// Connects to `address` (resolving `/dns4`/`/dns6` first) and returns the peer's ID; reuses an
     /// existing connection to the `/p2p/…` peer, and joins a dial to the same address in progress.
     ///

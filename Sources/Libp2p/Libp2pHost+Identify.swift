@@ -1,6 +1,6 @@
 internal import NIOCore
 
-extension Host {
+extension Libp2pHost {
     /// The protocol ID of ping.
     package static let pingProtocolID = "/ipfs/ping/1.0.0"
     private static let pingSize = 32
