@@ -84,7 +84,7 @@ package final class Libp2pStream: Sendable {
 
     /// Writes raw bytes.
     package func write(_ bytes: ByteBuffer) async throws {
-        try await self.raw.muxer.write(self.raw.key, bytes)
+        try await self.raw.write(bytes)
     }
 
     /// Writes raw bytes.
@@ -105,7 +105,7 @@ package final class Libp2pStream: Sendable {
 
     /// Closes our side (FIN) after the bytes already written; the peer's side stays readable.
     package func closeWrite() async throws {
-        try await self.raw.muxer.closeWrite(self.raw.key)
+        try await self.raw.closeWrite()
     }
 
     /// Aborts the stream in both directions (RST).

@@ -1,4 +1,5 @@
 internal import NIOCore
+internal import Synchronization
 
 /// Identifies a stream inside one muxed connection.
 ///
@@ -46,10 +47,18 @@ final class MuxerHandle: Sendable {
         return try await promise.futureResult.get()
     }
 
-    func write(_ key: StreamKey, _ bytes: ByteBuffer) async throws {
+    /// Queues a write; `completion` runs on the event loop once the bytes are handed over or failed.
+    func write(
+        _ key: StreamKey,
+        _ bytes: ByteBuffer,
+        completion: @escaping @Sendable (Result<Void, any Error>) -> Void
+    ) -> EventLoopFuture<Void> {
         let promise = self.eventLoop.makePromise(of: Void.self)
-        self.eventLoop.execute { self.session.value.write(key, bytes, promise: promise) }
-        try await promise.futureResult.get()
+        self.eventLoop.execute {
+            promise.futureResult.whenComplete(completion)
+            self.session.value.write(key, bytes, promise: promise)
+        }
+        return promise.futureResult
     }
 
     func closeWrite(_ key: StreamKey) async throws {
@@ -74,14 +83,47 @@ final class MuxerHandle: Sendable {
 
 /// One muxed stream before (or beneath) protocol negotiation: its key, its inbound buffer, and
 /// the muxer to write through.
+///
+/// Writes do not wait for the event loop while less than ``unacknowledgedLimit`` bytes are on
+/// their way to the connection: a small request costs one thread hop instead of two. Past that, a
+/// write waits until its bytes are handed over, so a slow peer still stops a fast writer. A failed
+/// write is reported by the next write or close.
 final class MuxedStream: Sendable {
     let key: StreamKey
     let buffer: StreamBuffer
     let muxer: MuxerHandle
+    private let writes = Mutex<(inFlight: Int, failure: Libp2pError?)>((0, nil))
+
+    /// Bytes that may be queued towards the event loop without waiting.
+    static let unacknowledgedLimit = 64 * 1024
 
     init(key: StreamKey, buffer: StreamBuffer, muxer: MuxerHandle) {
         self.key = key
         self.buffer = buffer
         self.muxer = muxer
+    }
+
+    func write(_ bytes: ByteBuffer) async throws {
+        let count = bytes.readableBytes
+        let mustWait = try self.writes.withLock { (state) throws(Libp2pError) -> Bool in
+            if let failure = state.failure { throw failure }
+            state.inFlight += count
+            return state.inFlight > Self.unacknowledgedLimit
+        }
+        let future = self.muxer.write(self.key, bytes) { result in
+            self.writes.withLock { state in
+                state.inFlight -= count
+                if case .failure(let error) = result, state.failure == nil {
+                    state.failure = error as? Libp2pError ?? Libp2pError(.connectionClosed, "\(error)")
+                }
+            }
+        }
+        if mustWait { try await future.get() }
+    }
+
+    /// Half-closes after every queued write; throws if one of them failed.
+    func closeWrite() async throws {
+        try await self.muxer.closeWrite(self.key)
+        if let failure = self.writes.withLock({ $0.failure }) { throw failure }
     }
 }

@@ -7,7 +7,7 @@ enum StreamNegotiation {
     /// - Throws: ``Libp2pError/Code/negotiationFailed`` when the peer answers `na`.
     static func select(_ protocolID: String, on raw: MuxedStream, deadline: NIODeadline) async throws {
         var dialer = MultistreamDialer(proposals: [protocolID])
-        try await raw.muxer.write(raw.key, Multistream.frames(dialer.openingMessages, allocator: ByteBufferAllocator()))
+        try await raw.write(Multistream.frames(dialer.openingMessages, allocator: ByteBufferAllocator()))
         while true {
             let message = try await self.readMessage(raw, deadline: deadline)
             switch try dialer.receive(message) {
@@ -24,9 +24,9 @@ enum StreamNegotiation {
             let message = try await self.readMessage(raw, deadline: deadline)
             switch try listener.receive(message) {
             case .reply(let replies):
-                try await raw.muxer.write(raw.key, Multistream.frames(replies, allocator: ByteBufferAllocator()))
+                try await raw.write(Multistream.frames(replies, allocator: ByteBufferAllocator()))
             case .selected(let protocolID):
-                try await raw.muxer.write(raw.key, Multistream.frames([protocolID], allocator: ByteBufferAllocator()))
+                try await raw.write(Multistream.frames([protocolID], allocator: ByteBufferAllocator()))
                 return protocolID
             }
         }
