@@ -125,6 +125,9 @@ package actor Libp2pHost {
                     self.remove(connection)
                 }
             }
+            // shutdown() finished the work stream after closing every connection; handlers still
+            // waiting on something else are cancelled rather than waited for.
+            group.cancelAll()
         }
     }
 
