@@ -155,7 +155,11 @@ final class ConnectionHandler: ChannelInboundHandler {
                 ByteToMessageHandler(
                     YamuxFrameDecoder(maximumPayload: max(configuration.receiveWindow, MuxerConfiguration.specWindow))
                 ),
-                YamuxHandler(isDialer: self.direction == .outbound, configuration: configuration, onInboundStream: deliver),
+                YamuxHandler(
+                    isDialer: self.direction == .outbound,
+                    configuration: configuration,
+                    onInboundStream: deliver
+                ),
             ]
         case .mplex:
             return [

@@ -32,7 +32,11 @@ extension Libp2pHost {
         }
     }
 
-    private nonisolated func connect(to address: Multiaddr, expectedPeer: PeerID?, timeout: Duration) async throws -> Connection {
+    private nonisolated func connect(
+        to address: Multiaddr,
+        expectedPeer: PeerID?,
+        timeout: Duration
+    ) async throws -> Connection {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         var lastError: (any Error)?
         for target in try await Resolver.socketAddresses(for: address) {
@@ -51,7 +55,11 @@ extension Libp2pHost {
         throw Libp2pError(.timeout, "dialling \(address) took longer than \(timeout)")
     }
 
-    private nonisolated func connect(to target: SocketAddress, expectedPeer: PeerID?, within time: TimeAmount) async throws -> Connection {
+    private nonisolated func connect(
+        to target: SocketAddress,
+        expectedPeer: PeerID?,
+        within time: TimeAmount
+    ) async throws -> Connection {
         let loop = self.group.next()
         let upgraded = loop.makePromise(of: Connection.self)
         var settings = self.upgradeSettings

@@ -5,14 +5,19 @@ extension Libp2pHost {
     ///
     /// - Throws: ``Libp2pError`` `notConnected` without a connection (dial first),
     ///   `negotiationFailed` when the peer does not serve the protocol, `timeout`, `limitReached`.
-    package func openStream(to peer: PeerID, protocolID: String, timeout: Duration? = nil) async throws -> Libp2pStream {
+    package func openStream(to peer: PeerID, protocolID: String, timeout: Duration? = nil) async throws -> Libp2pStream
+    {
         guard let connection = self.connections[peer]?.first(where: { $0.channel.isActive }) else {
             throw Libp2pError(.notConnected, "no connection to \(peer)")
         }
         return try await self.openStream(on: connection, protocolID: protocolID, timeout: timeout)
     }
 
-    nonisolated func openStream(on connection: Connection, protocolID: String, timeout: Duration?) async throws -> Libp2pStream {
+    nonisolated func openStream(
+        on connection: Connection,
+        protocolID: String,
+        timeout: Duration?
+    ) async throws -> Libp2pStream {
         let deadline = NIODeadline.now() + TimeAmount(timeout ?? self.configuration.negotiationTimeout)
         let raw = try await connection.muxer.openStream()
         do {
@@ -29,7 +34,11 @@ extension Libp2pHost {
         let deadline = NIODeadline.now() + TimeAmount(self.configuration.negotiationTimeout)
         let protocolID: String
         do {
-            protocolID = try await StreamNegotiation.accept(on: raw, supported: self.registeredProtocols, deadline: deadline)
+            protocolID = try await StreamNegotiation.accept(
+                on: raw,
+                supported: self.registeredProtocols,
+                deadline: deadline
+            )
         } catch {
             connection.muxer.reset(raw.key)
             return

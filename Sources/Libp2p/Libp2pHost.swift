@@ -69,7 +69,10 @@ package actor Libp2pHost {
             ),
             timeout: TimeAmount(configuration.upgradeTimeout)
         )
-        (self.events, self.eventSink) = AsyncStream.makeStream(of: HostEvent.self, bufferingPolicy: .bufferingNewest(4096))
+        (self.events, self.eventSink) = AsyncStream.makeStream(
+            of: HostEvent.self,
+            bufferingPolicy: .bufferingNewest(4096)
+        )
         // Bounded by the connection and stream limits: each item is a connection or a stream.
         (self.work, self.workSink) = AsyncStream.makeStream(of: Work.self)
         self.registerBuiltIns()
@@ -94,7 +97,8 @@ package actor Libp2pHost {
         for address in self.listenAddresses {
             switch address.components.first {
             case .ip4?, .ip6?: break
-            default: throw Libp2pError(.invalidMultiaddr, "cannot listen on '\(address)': use /ip4/…/tcp/… or /ip6/…/tcp/…")
+            default:
+                throw Libp2pError(.invalidMultiaddr, "cannot listen on '\(address)': use /ip4/…/tcp/… or /ip6/…/tcp/…")
             }
             for socketAddress in try await Resolver.socketAddresses(for: address) {
                 try await self.bind(socketAddress)
@@ -179,13 +183,17 @@ package actor Libp2pHost {
         let sink = self.workSink
         connection.channel.closeFuture.whenComplete { _ in sink.yield(.closed(connection)) }
         if isFirst {
-            self.eventSink.yield(.connected(connection.peerID, address: connection.remoteAddress, direction: connection.direction))
+            self.eventSink.yield(
+                .connected(connection.peerID, address: connection.remoteAddress, direction: connection.direction)
+            )
         }
         return true
     }
 
     private func remove(_ connection: Connection) {
-        guard var open = self.connections[connection.peerID], open.contains(where: { $0 === connection }) else { return }
+        guard var open = self.connections[connection.peerID], open.contains(where: { $0 === connection }) else {
+            return
+        }
         open.removeAll { $0 === connection }
         self.connections[connection.peerID] = open.isEmpty ? nil : open
         if open.isEmpty {
@@ -218,7 +226,10 @@ package actor Libp2pHost {
         channel.closeFuture.whenComplete { _ in counter.inboundConnections.subtract(1, ordering: .relaxed) }
         guard count <= self.configuration.maximumInboundConnections else {
             return channel.eventLoop.makeFailedFuture(
-                Libp2pError(.limitReached, "\(self.configuration.maximumInboundConnections) inbound connections already open")
+                Libp2pError(
+                    .limitReached,
+                    "\(self.configuration.maximumInboundConnections) inbound connections already open"
+                )
             )
         }
         let upgraded = channel.eventLoop.makePromise(of: Connection.self)

@@ -70,6 +70,7 @@ package final class Libp2pStream: Sendable {
     /// - Parameters:
     ///   - maxSize: the largest acceptable message; defaults to the host's limit for this protocol.
     ///   - timeout: how long to wait for the whole message; defaults to the host's read timeout.
+    /// - Returns: the message's bytes, or nil when the peer closed its side before a new message.
     /// - Throws: ``Libp2pError`` `frameTooLarge` for a longer message, `malformedFrame` when the
     ///   stream ends inside one, `timeout`, `streamReset`, `connectionClosed`.
     package func readMessage(maxSize: Int? = nil, timeout: Duration? = nil) async throws -> [UInt8]? {

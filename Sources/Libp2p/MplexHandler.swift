@@ -141,7 +141,9 @@ final class MplexHandler: ChannelDuplexHandler {
         guard let context = self.context else { return }
         let flag = self.flag(entry, initiator: .messageInitiator, receiver: .messageReceiver)
         while context.channel.isWritable, var first = entry.pending.first {
-            guard let slice = first.bytes.readSlice(length: min(Self.chunkSize, first.bytes.readableBytes)) else { break }
+            guard let slice = first.bytes.readSlice(length: min(Self.chunkSize, first.bytes.readableBytes)) else {
+                break
+            }
             self.send(MplexFrame(streamID: entry.stream.key.id, flag: flag, payload: slice))
             if first.bytes.readableBytes == 0 {
                 entry.pending.removeFirst()
@@ -220,7 +222,12 @@ final class MplexHandler: ChannelDuplexHandler {
         for entry in Array(self.entries.values) {
             entry.stream.buffer.expireWaiter(now: now)
             if let first = entry.pending.first, first.deadline <= now {
-                self.send(MplexFrame(streamID: entry.stream.key.id, flag: self.flag(entry, initiator: .resetInitiator, receiver: .resetReceiver)))
+                self.send(
+                    MplexFrame(
+                        streamID: entry.stream.key.id,
+                        flag: self.flag(entry, initiator: .resetInitiator, receiver: .resetReceiver)
+                    )
+                )
                 self.remove(entry, failing: Libp2pError(.timeout, "the peer did not take our data in time"))
             }
         }
@@ -235,7 +242,12 @@ extension MplexHandler: MuxerSession {
             return
         }
         guard self.entries.count < self.configuration.maximumStreams else {
-            promise.fail(Libp2pError(.limitReached, "\(self.configuration.maximumStreams) streams already open on this connection"))
+            promise.fail(
+                Libp2pError(
+                    .limitReached,
+                    "\(self.configuration.maximumStreams) streams already open on this connection"
+                )
+            )
             return
         }
         let key = StreamKey(id: self.nextStreamID, isLocal: true)
@@ -276,7 +288,9 @@ extension MplexHandler: MuxerSession {
 
     func reset(_ key: StreamKey) {
         guard let entry = self.entries[key] else { return }
-        self.send(MplexFrame(streamID: key.id, flag: self.flag(entry, initiator: .resetInitiator, receiver: .resetReceiver)))
+        self.send(
+            MplexFrame(streamID: key.id, flag: self.flag(entry, initiator: .resetInitiator, receiver: .resetReceiver))
+        )
         self.flush()
         self.remove(entry, failing: Libp2pError(.streamReset, "stream reset locally"))
     }

@@ -62,7 +62,7 @@ package struct Multiaddr: Hashable, Sendable, CustomStringConvertible, LosslessS
             while offset < bytes.count {
                 components.append(try Self.component(from: bytes, at: &offset))
             }
-        } catch where error.code == .malformedFrame {
+        } catch  where error.code == .malformedFrame {
             throw Libp2pError(.invalidMultiaddr, "binary multiaddr: \(error.detail)")
         }
         guard !components.isEmpty else { throw Libp2pError(.invalidMultiaddr, "binary multiaddr is empty") }
@@ -198,7 +198,7 @@ extension Multiaddr {
         case Self.p2pCode:
             do {
                 return .p2p(try PeerID(multihash: try lengthPrefixed()))
-            } catch where error.code == .invalidPeerID {
+            } catch  where error.code == .invalidPeerID {
                 throw Libp2pError(.invalidMultiaddr, "binary multiaddr: \(error.detail)")
             }
         default:

@@ -20,7 +20,10 @@ final class MultistreamHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let install: (String) throws -> [any ChannelHandler]
     private var isDone = false
 
+    /// A negotiation handler.
+    ///
     /// - Parameters:
+    ///   - role: dialer (proposes) or listener (answers).
     ///   - decoder: the decoder in front of this handler, removed together with it.
     ///   - install: the handlers that speak the selected protocol.
     init(

@@ -17,7 +17,8 @@ package enum NodeKey {
     ///
     /// - Throws: ``Libp2pError/Code/keyFile`` when the file cannot be read or written, is readable by
     ///   others, or does not hold a usable key.
-    package static func loadOrCreate(in directory: String, type: KeyType = .secp256k1) throws(Libp2pError) -> PrivateKey {
+    package static func loadOrCreate(in directory: String, type: KeyType = .secp256k1) throws(Libp2pError) -> PrivateKey
+    {
         let path = directory + "/" + self.fileName
         if let key = try self.load(path: path) { return key }
         let key = try PrivateKey.generate(type)

@@ -31,7 +31,8 @@ struct NoiseCipherState: Sendable {
     }
 
     /// Encrypts `plaintext` (empty associated data) and appends ciphertext‖tag to `output`.
-    mutating func encrypt(_ plaintext: UnsafeRawBufferPointer, appendingTo output: inout ByteBuffer) throws(Libp2pError) {
+    mutating func encrypt(_ plaintext: UnsafeRawBufferPointer, appendingTo output: inout ByteBuffer) throws(Libp2pError)
+    {
         let box = try self.seal(plaintext, ad: [UInt8]())
         output.writeBytes(box.ciphertext)
         output.writeBytes(box.tag)
@@ -67,7 +68,10 @@ struct NoiseCipherState: Sendable {
         }
     }
 
-    private mutating func seal(_ plaintext: some DataProtocol, ad: some DataProtocol) throws(Libp2pError) -> ChaChaPoly.SealedBox {
+    private mutating func seal(
+        _ plaintext: some DataProtocol,
+        ad: some DataProtocol
+    ) throws(Libp2pError) -> ChaChaPoly.SealedBox {
         let nonce = try self.nextNonce()
         do {
             return try ChaChaPoly.seal(plaintext, using: self.key, nonce: nonce, authenticating: ad)

@@ -114,7 +114,10 @@ final class NoiseHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 while offset < raw.count {
                     let length = min(Self.maximumPlaintext, raw.count - offset)
                     output.writeInteger(UInt16(length + NoiseCipherState.tagLength))
-                    try send.encrypt(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + length]), appendingTo: &output)
+                    try send.encrypt(
+                        UnsafeRawBufferPointer(rebasing: raw[offset..<offset + length]),
+                        appendingTo: &output
+                    )
                     offset += length
                 }
             }

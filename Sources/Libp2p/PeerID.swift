@@ -38,7 +38,10 @@ package struct PeerID: Hashable, Sendable, CustomStringConvertible, LosslessStri
             throw Libp2pError(.invalidPeerID, "peer ID multihash header is truncated")
         }
         guard length == UInt64(bytes.count - offset) else {
-            throw Libp2pError(.invalidPeerID, "peer ID multihash claims \(length) digest bytes, has \(bytes.count - offset)")
+            throw Libp2pError(
+                .invalidPeerID,
+                "peer ID multihash claims \(length) digest bytes, has \(bytes.count - offset)"
+            )
         }
         switch code {
         case UInt64(Self.identityCode):
@@ -48,7 +51,10 @@ package struct PeerID: Hashable, Sendable, CustomStringConvertible, LosslessStri
             do {
                 _ = try PublicKey(protobuf: Array(bytes[offset...]))
             } catch {
-                throw Libp2pError(.invalidPeerID, "identity multihash does not hold a usable public key: \(error.detail)")
+                throw Libp2pError(
+                    .invalidPeerID,
+                    "identity multihash does not hold a usable public key: \(error.detail)"
+                )
             }
         case UInt64(Self.sha256Code):
             guard length == 32 else { throw Libp2pError(.invalidPeerID, "SHA-256 multihash must have 32 bytes") }

@@ -51,7 +51,15 @@ enum Resolver {
             var cursor: UnsafeMutablePointer<addrinfo>? = first
             while let entry = cursor {
                 var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-                if getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
+                if getnameinfo(
+                    entry.pointee.ai_addr,
+                    entry.pointee.ai_addrlen,
+                    &host,
+                    socklen_t(host.count),
+                    nil,
+                    0,
+                    NI_NUMERICHOST
+                ) == 0 {
                     texts.append(String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                 }
                 cursor = entry.pointee.ai_next

@@ -165,7 +165,10 @@ final class StreamBuffer: Sendable {
                     return .empty(report: 0)
                 }
                 guard length <= UInt64(maximumLength) else {
-                    throw Libp2pError(.frameTooLarge, "message of \(length) bytes exceeds the limit of \(maximumLength)")
+                    throw Libp2pError(
+                        .frameTooLarge,
+                        "message of \(length) bytes exceeds the limit of \(maximumLength)"
+                    )
                 }
                 self.drop(prefix, &state)
                 state.partial = (ByteBuffer(), Int(length))

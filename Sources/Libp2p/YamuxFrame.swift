@@ -47,7 +47,13 @@ package struct YamuxFrame: Equatable, Sendable {
     package static let headerLength = 12
 
     /// A frame; for Data, `length` is taken from the payload.
-    package init(_ type: FrameType, flags: Flags = [], streamID: UInt32, length: UInt32 = 0, payload: ByteBuffer = ByteBuffer()) {
+    package init(
+        _ type: FrameType,
+        flags: Flags = [],
+        streamID: UInt32,
+        length: UInt32 = 0,
+        payload: ByteBuffer = ByteBuffer()
+    ) {
         self.type = type
         self.flags = flags
         self.streamID = streamID
@@ -133,7 +139,13 @@ package struct YamuxFrameDecoder: ByteToMessageDecoder {
             payload = buffer.getSlice(at: start + YamuxFrame.headerLength, length: Int(length)) ?? ByteBuffer()
         }
         buffer.moveReaderIndex(forwardBy: YamuxFrame.headerLength + Int(type == .data ? length : 0))
-        return YamuxFrame(type, flags: YamuxFrame.Flags(rawValue: rawFlags), streamID: streamID, length: length, payload: payload)
+        return YamuxFrame(
+            type,
+            flags: YamuxFrame.Flags(rawValue: rawFlags),
+            streamID: streamID,
+            length: length,
+            payload: payload
+        )
     }
 
     private static func clamp(_ value: Int) -> Int { min(value, Int(UInt32.max)) }

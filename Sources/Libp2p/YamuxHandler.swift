@@ -120,7 +120,12 @@ final class YamuxHandler: ChannelInboundHandler {
                 return
             }
             let entry = self.makeEntry(id: id, isLocal: false)
-            self.send(.windowUpdate, flags: .ack, streamID: id, length: UInt32(self.receiveWindow - MuxerConfiguration.specWindow))
+            self.send(
+                .windowUpdate,
+                flags: .ack,
+                streamID: id,
+                length: UInt32(self.receiveWindow - MuxerConfiguration.specWindow)
+            )
             self.onInboundStream(entry.stream)
         }
         // Frames for streams we no longer track (reset by us, or fully closed) are dropped.
@@ -209,7 +214,13 @@ final class YamuxHandler: ChannelInboundHandler {
         for entry in Array(self.entries.values) { self.remove(entry, failing: error) }
     }
 
-    private func send(_ type: YamuxFrame.FrameType, flags: YamuxFrame.Flags, streamID: UInt32, length: UInt32, payload: ByteBuffer? = nil) {
+    private func send(
+        _ type: YamuxFrame.FrameType,
+        flags: YamuxFrame.Flags,
+        streamID: UInt32,
+        length: UInt32,
+        payload: ByteBuffer? = nil
+    ) {
         guard let context = self.context else { return }
         var header = context.channel.allocator.buffer(capacity: YamuxFrame.headerLength)
         YamuxFrame.writeHeader(type, flags: flags, streamID: streamID, length: length, to: &header)
@@ -262,7 +273,12 @@ extension YamuxHandler: MuxerSession {
             return
         }
         guard self.entries.count < self.configuration.maximumStreams else {
-            promise.fail(Libp2pError(.limitReached, "\(self.configuration.maximumStreams) streams already open on this connection"))
+            promise.fail(
+                Libp2pError(
+                    .limitReached,
+                    "\(self.configuration.maximumStreams) streams already open on this connection"
+                )
+            )
             return
         }
         guard self.nextStreamID < UInt32.max - 2 else {
@@ -273,7 +289,12 @@ extension YamuxHandler: MuxerSession {
         self.nextStreamID += 2
         let entry = self.makeEntry(id: id, isLocal: true)
         // nim-libp2p opens with Window Update + SYN; the length grants window beyond the spec's.
-        self.send(.windowUpdate, flags: .syn, streamID: id, length: UInt32(self.receiveWindow - MuxerConfiguration.specWindow))
+        self.send(
+            .windowUpdate,
+            flags: .syn,
+            streamID: id,
+            length: UInt32(self.receiveWindow - MuxerConfiguration.specWindow)
+        )
         self.flush()
         promise.succeed(entry.stream)
     }

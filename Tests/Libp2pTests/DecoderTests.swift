@@ -65,7 +65,11 @@ struct DecoderTests {
     func mplexDripFed() throws {
         let frames = [
             MplexFrame(streamID: 1, flag: .newStream, payload: ByteBuffer(string: "1")),
-            MplexFrame(streamID: 1, flag: .messageInitiator, payload: ByteBuffer(bytes: [UInt8](repeating: 5, count: 200))),
+            MplexFrame(
+                streamID: 1,
+                flag: .messageInitiator,
+                payload: ByteBuffer(bytes: [UInt8](repeating: 5, count: 200))
+            ),
             MplexFrame(streamID: 1000, flag: .closeReceiver),
             MplexFrame(streamID: 7, flag: .resetInitiator),
         ]
@@ -92,11 +96,23 @@ struct DecoderTests {
             }
         }
         // multistream: too long, overlong varint, non-minimal varint.
-        #expect(fails([0x81, 0x08]) { _ = try LengthPrefixedFrameDecoder.readMessage(from: &$0, maximumLength: 1024) }?.code == .frameTooLarge)
-        #expect(fails([UInt8](repeating: 0xff, count: 10)) { _ = try LengthPrefixedFrameDecoder.readMessage(from: &$0, maximumLength: 1024) }?.code == .malformedFrame)
-        #expect(fails([0x80, 0x00]) { _ = try LengthPrefixedFrameDecoder.readMessage(from: &$0, maximumLength: 1024) }?.code == .malformedFrame)
+        #expect(
+            fails([0x81, 0x08]) { _ = try LengthPrefixedFrameDecoder.readMessage(from: &$0, maximumLength: 1024) }?.code
+                == .frameTooLarge
+        )
+        #expect(
+            fails([UInt8](repeating: 0xff, count: 10)) {
+                _ = try LengthPrefixedFrameDecoder.readMessage(from: &$0, maximumLength: 1024)
+            }?.code == .malformedFrame
+        )
+        #expect(
+            fails([0x80, 0x00]) { _ = try LengthPrefixedFrameDecoder.readMessage(from: &$0, maximumLength: 1024) }?.code
+                == .malformedFrame
+        )
         // yamux: bad version, unknown type, unknown flags, oversized data frame.
-        let yamux: (inout ByteBuffer) throws -> Void = { _ = try YamuxFrameDecoder.readFrame(from: &$0, maximumPayload: 1000) }
+        let yamux: (inout ByteBuffer) throws -> Void = {
+            _ = try YamuxFrameDecoder.readFrame(from: &$0, maximumPayload: 1000)
+        }
         #expect(fails(Hex.bytes("010000000000000100000000"), yamux)?.code == .malformedFrame)
         #expect(fails(Hex.bytes("000400000000000100000000"), yamux)?.code == .malformedFrame)
         #expect(fails(Hex.bytes("000000100000000100000000"), yamux)?.code == .malformedFrame)

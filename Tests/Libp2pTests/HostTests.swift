@@ -133,7 +133,9 @@ struct HostTests {
             let first = try await hosts[0].openStream(to: peer, protocolID: LoopbackHosts.echoProtocol)
             let clock = ContinuousClock()
             let start = clock.now
-            let timeout = await #expect(throws: Libp2pError.self) { try await first.readMessage(timeout: .milliseconds(300)) }
+            let timeout = await #expect(throws: Libp2pError.self) {
+                try await first.readMessage(timeout: .milliseconds(300))
+            }
             #expect(timeout?.code == .timeout)
             #expect(clock.now - start < .seconds(2))
             let second = try await hosts[0].openStream(to: peer, protocolID: LoopbackHosts.echoProtocol)
@@ -144,7 +146,9 @@ struct HostTests {
             await first.close()
             await second.close()
             // hosts[1] already has one inbound connection: a second peer is refused.
-            let refused = await #expect(throws: Libp2pError.self) { try await hosts[2].dial(addresses[1], timeout: .seconds(3)) }
+            let refused = await #expect(throws: Libp2pError.self) {
+                try await hosts[2].dial(addresses[1], timeout: .seconds(3))
+            }
             #expect(refused != nil)
         }
     }

@@ -28,7 +28,9 @@ struct InteropTests {
     func pythonDials(_ testCase: Case) async throws {
         try PythonPeer.requireVenv()
         let configuration = LoopbackHosts.configuration { $0.muxers = [testCase.muxer] }
-        try await LoopbackHosts.with(1, keyTypes: [testCase.keyType], configuration: configuration) { hosts, addresses in
+        try await LoopbackHosts.with(1, keyTypes: [testCase.keyType], configuration: configuration) {
+            hosts,
+            addresses in
             let host = hosts[0]
             let arguments = [
                 "dial", "--target", "\(addresses[0])", "--key-type", "\(testCase.keyType)",

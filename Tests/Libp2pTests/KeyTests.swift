@@ -23,9 +23,13 @@ struct KeyTests {
     @Test("malformed keys are refused with a clear error")
     func malformedKeys() throws {
         #expect(throws: Libp2pError.self) { try PrivateKey(type: .secp256k1, bytes: [UInt8](repeating: 0, count: 32)) }
-        #expect(throws: Libp2pError.self) { try PrivateKey(type: .secp256k1, bytes: [UInt8](repeating: 0xff, count: 32)) }
+        #expect(throws: Libp2pError.self) {
+            try PrivateKey(type: .secp256k1, bytes: [UInt8](repeating: 0xff, count: 32))
+        }
         #expect(throws: Libp2pError.self) { try PrivateKey(type: .ed25519, bytes: [1, 2, 3]) }
-        #expect(throws: Libp2pError.self) { try PublicKey(type: .secp256k1, bytes: [0x02] + [UInt8](repeating: 0, count: 32)) }
+        #expect(throws: Libp2pError.self) {
+            try PublicKey(type: .secp256k1, bytes: [0x02] + [UInt8](repeating: 0, count: 32))
+        }
         #expect(throws: Libp2pError.self) { try PublicKey(type: .rsa, bytes: [1]) }
         #expect(throws: Libp2pError.self) { try PublicKey(protobuf: [0x08, 0x09, 0x12, 0x00]) }
         #expect(throws: Libp2pError.self) { try PublicKey(protobuf: [0x08, 0x01]) }
@@ -37,7 +41,9 @@ struct KeyTests {
 
     @Test("malformed peer IDs are refused; CIDv1 text is accepted")
     func peerIDs() throws {
-        for text in ["", "0OIl", "16Uiu2HAmLhLvBoYaoZfaMUKuibM6ac163GwKY74c5kiSLg5KvLp", "QmShort", "bafzbad", "12D3KooW"] {
+        for text in [
+            "", "0OIl", "16Uiu2HAmLhLvBoYaoZfaMUKuibM6ac163GwKY74c5kiSLg5KvLp", "QmShort", "bafzbad", "12D3KooW",
+        ] {
             let error = #expect(throws: Libp2pError.self) { try PeerID(parsing: text) }
             #expect(error?.code == .invalidPeerID)
         }
@@ -50,17 +56,23 @@ struct KeyTests {
 
     @Test("multiaddrs outside /ip4 /ip6 /dns4 /dns6 /tcp /p2p are rejected with a clear message")
     func unsupportedMultiaddrs() throws {
-        for text in ["/ip4/127.0.0.1/udp/9000", "/ip4/1.2.3/tcp/1", "/ip4/127.0.0.1/tcp/70000", "ip4/1.2.3.4", "/ip6/zz::1",
-                     "/ip4/127.0.0.1/tcp", "/dns/example.org/tcp/1", "/ip4/127.0.0.1/tcp/1/ws", "/p2p/notapeer"] {
+        for text in [
+            "/ip4/127.0.0.1/udp/9000", "/ip4/1.2.3/tcp/1", "/ip4/127.0.0.1/tcp/70000", "ip4/1.2.3.4", "/ip6/zz::1",
+            "/ip4/127.0.0.1/tcp", "/dns/example.org/tcp/1", "/ip4/127.0.0.1/tcp/1/ws", "/p2p/notapeer",
+        ] {
             let error = #expect(throws: Libp2pError.self) { try Multiaddr(parsing: text) }
             #expect(error?.code == .invalidMultiaddr)
             #expect(error?.detail.contains(text) == true)
         }
-        let udp = #expect(throws: Libp2pError.self) { try Multiaddr(bytes: [0x04, 127, 0, 0, 1, 0x91, 0x02, 0x23, 0x28]) }
+        let udp = #expect(throws: Libp2pError.self) {
+            try Multiaddr(bytes: [0x04, 127, 0, 0, 1, 0x91, 0x02, 0x23, 0x28])
+        }
         #expect(udp?.detail.contains("0x111") == true)
         #expect(throws: Libp2pError.self) { try Multiaddr(bytes: [0x04, 127, 0]) }
         #expect(throws: Libp2pError.self) { try Multiaddr(bytes: [0xa5, 0x03, 0x05, 0x00, 0x01]) }
-        let v6 = try Multiaddr(parsing: "/ip6/2001:db8:0:0:0:0:0:1/tcp/1/ipfs/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq")
+        let v6 = try Multiaddr(
+            parsing: "/ip6/2001:db8:0:0:0:0:0:1/tcp/1/ipfs/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq"
+        )
         #expect(v6.description == "/ip6/2001:db8::1/tcp/1/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq")
         #expect(v6.withoutPeerID.description == "/ip6/2001:db8::1/tcp/1")
     }
@@ -86,13 +98,19 @@ struct KeyTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("node.key").path
-        for (contents, expected) in [(Data(), "empty"), (Data("not a key".utf8), "usable"), (Data([0x08, 0x02, 0x12, 0x01, 0x00]), "usable")] {
+        for (contents, expected) in [
+            (Data(), "empty"), (Data("not a key".utf8), "usable"), (Data([0x08, 0x02, 0x12, 0x01, 0x00]), "usable"),
+        ] {
             _ = FileManager.default.createFile(atPath: path, contents: contents, attributes: [.posixPermissions: 0o600])
             let error = #expect(throws: Libp2pError.self) { try NodeKey.loadOrCreate(in: directory.path) }
             #expect(error?.code == .keyFile)
             #expect(error?.detail.contains(expected) == true)
         }
-        _ = FileManager.default.createFile(atPath: path, contents: Data(try PrivateKey.generate().protobuf), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(
+            atPath: path,
+            contents: Data(try PrivateKey.generate().protobuf),
+            attributes: [.posixPermissions: 0o644]
+        )
         let exposed = #expect(throws: Libp2pError.self) { try NodeKey.loadOrCreate(in: directory.path) }
         #expect(exposed?.detail.contains("chmod 600") == true)
         let missing = #expect(throws: Libp2pError.self) { try NodeKey.loadOrCreate(in: directory.path + "/nope") }

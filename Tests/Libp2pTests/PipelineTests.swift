@@ -25,7 +25,12 @@ private final class EmbeddedPair {
             mplexBufferLimit: 1 << 20
         )
         func settings(_ key: PrivateKey) throws -> ConnectionHandler.Settings {
-            .init(identity: try NoiseIdentity(key: key), muxers: muxers, muxerConfiguration: configuration, timeout: .seconds(30))
+            .init(
+                identity: try NoiseIdentity(key: key),
+                muxers: muxers,
+                muxerConfiguration: configuration,
+                timeout: .seconds(30)
+            )
         }
         try self.dialer.pipeline.syncOperations.addHandler(
             ConnectionHandler(
@@ -136,7 +141,9 @@ struct PipelineTests {
             try pair.shuttle()
             let connection = try #require(try pair.upgraded(pair.listenerUpgrade))
             if layer == "noise" {
-                _ = try? pair.listener.writeInbound(ByteBuffer(bytes: [0x00, 0x20] + [UInt8](repeating: 0xaa, count: 32)))
+                _ = try? pair.listener.writeInbound(
+                    ByteBuffer(bytes: [0x00, 0x20] + [UInt8](repeating: 0xaa, count: 32))
+                )
             } else {
                 // A valid Noise frame from the dialer carrying a yamux header with version 9.
                 try pair.dialer.writeAndFlush(ByteBuffer(bytes: Hex.bytes("090000000000000100000000"))).wait()
@@ -145,7 +152,10 @@ struct PipelineTests {
             pair.listener.embeddedEventLoop.run()
             #expect(!pair.listener.isActive, "\(layer)")
             let reason = connection.closeReason
-            #expect(reason?.code == (layer == "noise" ? .decryptionFailed : .malformedFrame), "\(layer): \(String(describing: reason))")
+            #expect(
+                reason?.code == (layer == "noise" ? .decryptionFailed : .malformedFrame),
+                "\(layer): \(String(describing: reason))"
+            )
         }
     }
 

@@ -50,7 +50,9 @@ enum PythonPeer {
 
     /// The child's stdout, line by line, and its stderr for failure messages.
     final class Lines: Sendable {
-        private let state = Mutex<(partial: String, lines: [String], stderr: String, finished: Bool)>(("", [], "", false))
+        private let state = Mutex<(partial: String, lines: [String], stderr: String, finished: Bool)>(
+            ("", [], "", false)
+        )
 
         func receive(_ data: Data) {
             self.state.withLock { state in

@@ -92,8 +92,12 @@ struct VectorTests {
         #expect(Hex.string(responder.handshakeHash) == noise["handshake_hash_hex"] as! String)
 
         // Both identity signatures verify, and name the vector's peers.
-        let responderPeer = try NoisePayload(decoding: responderPayload).verify(staticKey: try #require(initiator.remoteStatic))
-        let initiatorPeer = try NoisePayload(decoding: initiatorPayload).verify(staticKey: try #require(responder.remoteStatic))
+        let responderPeer = try NoisePayload(decoding: responderPayload).verify(
+            staticKey: try #require(initiator.remoteStatic)
+        )
+        let initiatorPeer = try NoisePayload(decoding: initiatorPayload).verify(
+            staticKey: try #require(responder.remoteStatic)
+        )
         let peers = try LibP2PVectors.list("peer_ids")
         #expect(responderPeer.description == peers[0]["peer_id_text"] as! String)
         #expect(initiatorPeer.description == peers[1]["peer_id_text"] as! String)
@@ -121,8 +125,10 @@ struct VectorTests {
         let ed25519 = try PrivateKey(type: .ed25519, bytes: Hex.bytes(peers[1]["private_seed_hex"] as! String))
         let ours = try NoisePayload(signing: Hex.bytes(initiator["static_public_hex"] as! String), with: ed25519)
         #expect(Hex.string(ours.encoded) == initiator["handshake_payload_hex"] as! String)
-        #expect(Hex.string(NoisePayload.signedData(staticKey: Hex.bytes(initiator["static_public_hex"] as! String)))
-            == initiator["signed_data_hex"] as! String)
+        #expect(
+            Hex.string(NoisePayload.signedData(staticKey: Hex.bytes(initiator["static_public_hex"] as! String)))
+                == initiator["signed_data_hex"] as! String
+        )
 
         let secp = try PrivateKey(type: .secp256k1, bytes: Hex.bytes(peers[0]["private_key_hex"] as! String))
         let staticKey = Hex.bytes(responder["static_public_hex"] as! String)
@@ -130,6 +136,11 @@ struct VectorTests {
         #expect(try signed.verify(staticKey: staticKey) == secp.peerID)
         let vectorSignature = Hex.bytes(responder["identity_sig_der_hex"] as! String)
         #expect(secp.publicKey.verify(signature: vectorSignature, for: NoisePayload.signedData(staticKey: staticKey)))
-        #expect(!secp.publicKey.verify(signature: vectorSignature, for: NoisePayload.signedData(staticKey: Array(staticKey.reversed()))))
+        #expect(
+            !secp.publicKey.verify(
+                signature: vectorSignature,
+                for: NoisePayload.signedData(staticKey: Array(staticKey.reversed()))
+            )
+        )
     }
 }
