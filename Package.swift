@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         .target(
@@ -35,6 +36,21 @@ let package = Package(
         .target(
             name: "WakuSync",
             dependencies: ["WakuCore"],
+            swiftSettings: strict
+        ),
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .target(
+            name: "Libp2p",
+            dependencies: [
+                "CSecp256k1",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -66,7 +82,9 @@ let package = Package(
                 "WakuSync",
                 "NodeEvents",
                 "WakuArchive",
+                "Libp2p",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -89,6 +107,20 @@ let package = Package(
         .testTarget(
             name: "WakuArchiveTests",
             dependencies: ["WakuArchive", "WakuCore", "WakuTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "Libp2pTests",
+            dependencies: [
+                "Libp2p",
+                "WakuTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Interop"],
             swiftSettings: strict
         ),
         .testTarget(

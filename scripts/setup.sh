@@ -2,7 +2,7 @@
 # Installs the Debian packages wakusync needs that a fresh machine of this kind lacks.
 # Idempotent: installs nothing (and needs no network) when everything is present.
 set -euo pipefail
-packages=(pkg-config libsqlite3-dev libncurses-dev tmux)
+packages=(pkg-config libsqlite3-dev libncurses-dev libsecp256k1-dev tmux python3-venv)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

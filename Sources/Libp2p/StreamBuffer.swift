@@ -1,0 +1,268 @@
+internal import NIOCore
+internal import Synchronization
+
+/// The inbound side of one muxed stream, shared by its muxer (on the connection's event loop) and
+/// the one task reading it.
+///
+/// The muxer appends what arrives; the reader takes bytes out. Every byte taken is counted, and
+/// once ``reportThreshold`` bytes have been taken the reader tells the muxer, which turns it into a
+/// yamux window update or resumes reading an mplex connection. So the buffer never holds more than
+/// the peer was allowed to send: back-pressure from the reader to the remote writer.
+final class StreamBuffer: Sendable {
+    /// What a take found.
+    enum Take {
+        /// Some bytes, and how many consumed bytes to report to the muxer (0 for none yet).
+        case bytes(ByteBuffer, report: Int)
+        /// Nothing yet; wait.
+        case empty(report: Int)
+        /// The remote closed its side and everything was read.
+        case end(report: Int)
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Void, any Error>
+        let deadline: NIODeadline
+    }
+
+    private struct State {
+        var chunks = CircularBuffer<ByteBuffer>()
+        var buffered = 0
+        var unreported = 0
+        var isFinished = false
+        var failure: Libp2pError?
+        var waiter: Waiter?
+        var nextWaiterID: UInt64 = 0
+        /// A length-prefixed message or exact read in progress: bytes collected and still missing.
+        var partial: (collected: ByteBuffer, missing: Int)?
+        /// Set once the reader closed: arriving bytes are dropped and reported as consumed at once.
+        var discard: (@Sendable (Int) -> Void)?
+    }
+
+    private let state = Mutex(State())
+    /// Consumed bytes are reported to the muxer in batches of at least this size.
+    let reportThreshold: Int
+
+    init(reportThreshold: Int) {
+        self.reportThreshold = reportThreshold
+    }
+
+    // MARK: - Muxer side (event loop)
+
+    /// Bytes held and not yet read.
+    var bufferedBytes: Int { self.state.withLock { $0.buffered } }
+
+    /// Adds bytes that arrived; wakes the reader.
+    func append(_ bytes: ByteBuffer) {
+        let (waiter, discard) = self.state.withLock { state -> (Waiter?, (@Sendable (Int) -> Void)?) in
+            guard state.failure == nil, !state.isFinished else { return (nil, nil) }
+            if let discard = state.discard { return (nil, discard) }
+            state.chunks.append(bytes)
+            state.buffered += bytes.readableBytes
+            return (state.waiter.take(), nil)
+        }
+        waiter?.continuation.resume()
+        discard?(bytes.readableBytes)
+    }
+
+    /// Drops everything buffered and everything that arrives later, reporting it as consumed
+    /// through `report` so the peer's window stays open until it closes its side.
+    func discardIncoming(report: @escaping @Sendable (Int) -> Void) {
+        let amount = self.state.withLock { state -> Int in
+            state.discard = report
+            defer {
+                state.chunks.removeAll()
+                state.buffered = 0
+                state.unreported = 0
+                state.partial = nil
+            }
+            return state.buffered + state.unreported
+        }
+        if amount > 0 { report(amount) }
+    }
+
+    /// The remote closed its side (FIN): reads drain what is buffered, then end.
+    func finish() {
+        let waiter = self.state.withLock { state -> Waiter? in
+            state.isFinished = true
+            return state.waiter.take()
+        }
+        waiter?.continuation.resume()
+    }
+
+    /// The stream is reset or its connection is gone: buffered bytes are dropped and reads throw.
+    func fail(_ error: Libp2pError) {
+        let waiter = self.state.withLock { state -> Waiter? in
+            if state.failure == nil { state.failure = error }
+            state.chunks.removeAll()
+            state.buffered = 0
+            return state.waiter.take()
+        }
+        waiter?.continuation.resume(throwing: error)
+    }
+
+    /// Fails a waiting reader whose deadline has passed (called by the connection's timer).
+    func expireWaiter(now: NIODeadline) {
+        let waiter = self.state.withLock { state -> Waiter? in
+            guard let waiter = state.waiter, waiter.deadline <= now else { return nil }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.continuation.resume(throwing: Libp2pError(.timeout, "no data from the peer in time"))
+    }
+
+    // MARK: - Reader side
+
+    /// Takes the next buffered chunk (at most `maximum` bytes of it).
+    func takeChunk(maximum: Int) throws(Libp2pError) -> Take {
+        try self.state.withLock { (state) throws(Libp2pError) -> Take in
+            if let failure = state.failure { throw failure }
+            guard var first = state.chunks.first else {
+                return state.isFinished ? .end(report: Self.flush(&state)) : .empty(report: 0)
+            }
+            let slice: ByteBuffer
+            if first.readableBytes <= maximum {
+                slice = state.chunks.removeFirst()
+            } else {
+                slice = first.readSlice(length: maximum) ?? ByteBuffer()
+                state.chunks[state.chunks.startIndex] = first
+            }
+            return .bytes(slice, report: self.consume(slice.readableBytes, &state))
+        }
+    }
+
+    /// Takes exactly `count` bytes, collecting across calls; `.end` if the stream ends first.
+    func takeExactly(_ count: Int) throws(Libp2pError) -> Take {
+        try self.state.withLock { (state) throws(Libp2pError) -> Take in
+            if let failure = state.failure { throw failure }
+            if state.partial == nil { state.partial = (ByteBuffer(), count) }
+            return try self.collect(&state)
+        }
+    }
+
+    /// Takes one uvarint-length-prefixed message, collecting across calls.
+    ///
+    /// - Throws: ``Libp2pError`` `frameTooLarge` when the announced length exceeds `maximumLength`,
+    ///   `malformedFrame` when the stream ends inside a message.
+    func takeMessage(maximumLength: Int) throws(Libp2pError) -> Take {
+        try self.state.withLock { (state) throws(Libp2pError) -> Take in
+            if let failure = state.failure { throw failure }
+            if state.partial == nil {
+                var header: [UInt8] = []
+                outer: for chunk in state.chunks {
+                    for byte in chunk.readableBytesView {
+                        header.append(byte)
+                        if byte & 0x80 == 0 || header.count > 9 { break outer }
+                    }
+                }
+                guard case .value(let length, let prefix) = try UVarint.peek(header) else {
+                    if state.isFinished {
+                        guard state.buffered == 0 else {
+                            throw Libp2pError(.malformedFrame, "stream ended inside a length prefix")
+                        }
+                        return .end(report: Self.flush(&state))
+                    }
+                    return .empty(report: 0)
+                }
+                guard length <= UInt64(maximumLength) else {
+                    throw Libp2pError(
+                        .frameTooLarge,
+                        "message of \(length) bytes exceeds the limit of \(maximumLength)"
+                    )
+                }
+                self.drop(prefix, &state)
+                state.partial = (ByteBuffer(), Int(length))
+            }
+            return try self.collect(&state)
+        }
+    }
+
+    /// Waits until something arrives, the stream ends or fails, or `deadline` passes.
+    func waitForData(deadline: NIODeadline) async throws {
+        let id = self.state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = self.state.withLock { state -> Result<Void, any Error>? in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if let failure = state.failure { return .failure(failure) }
+                    if !state.chunks.isEmpty || state.isFinished { return .success(()) }
+                    precondition(state.waiter == nil, "two tasks read the same stream at once")
+                    state.waiter = Waiter(id: id, continuation: continuation, deadline: deadline)
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            let waiter = self.state.withLock { state -> Waiter? in
+                guard state.waiter?.id == id else { return nil }
+                return state.waiter.take()
+            }
+            waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    // MARK: - Private
+
+    private func collect(_ state: inout State) throws(Libp2pError) -> Take {
+        guard var (collected, missing) = state.partial else { return .empty(report: 0) }
+        var taken = 0
+        while missing > 0, var first = state.chunks.first {
+            let length = min(missing, first.readableBytes)
+            if collected.readableBytes == 0 && length == missing, let whole = first.readSlice(length: length) {
+                collected = whole  // the whole rest is in one chunk: no copy
+            } else if let part = first.readSlice(length: length) {
+                if collected.capacity == 0 { collected.reserveCapacity(missing) }
+                collected.writeImmutableBuffer(part)
+            }
+            if first.readableBytes == 0 {
+                state.chunks.removeFirst()
+            } else {
+                state.chunks[state.chunks.startIndex] = first
+            }
+            missing -= length
+            taken += length
+        }
+        let report = self.consume(taken, &state)
+        if missing == 0 {
+            state.partial = nil
+            return .bytes(collected, report: report)
+        }
+        state.partial = (collected, missing)
+        if state.isFinished {
+            throw Libp2pError(.malformedFrame, "stream ended \(missing) bytes before the end of a message")
+        }
+        return .empty(report: report)
+    }
+
+    private func drop(_ count: Int, _ state: inout State) {
+        var remaining = count
+        while remaining > 0, var first = state.chunks.first {
+            let length = min(remaining, first.readableBytes)
+            first.moveReaderIndex(forwardBy: length)
+            if first.readableBytes == 0 {
+                state.chunks.removeFirst()
+            } else {
+                state.chunks[state.chunks.startIndex] = first
+            }
+            remaining -= length
+        }
+        // Counted as consumed; reported together with the message body that follows.
+        state.buffered -= count
+        state.unreported += count
+    }
+
+    private func consume(_ count: Int, _ state: inout State) -> Int {
+        state.buffered -= count
+        state.unreported += count
+        guard state.unreported >= self.reportThreshold else { return 0 }
+        return Self.flush(&state)
+    }
+
+    private static func flush(_ state: inout State) -> Int {
+        defer { state.unreported = 0 }
+        return state.unreported
+    }
+}
