@@ -90,7 +90,16 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let failure = error as? Libp2pError ?? Libp2pError(.malformedFrame, "\(error)")
+        let failure: Libp2pError
+        switch error {
+        case let error as Libp2pError:
+            failure = error
+        case is IOError, is ChannelError:
+            // A reset or a refused write is the peer going away, not a protocol violation.
+            failure = Libp2pError(.connectionClosed, "connection lost: \(error)")
+        default:
+            failure = Libp2pError(.malformedFrame, "\(error)")
+        }
         self.connection?.recordFailure(failure)
         self.timeoutTask?.cancel()
         self.upgraded.fail(failure)
