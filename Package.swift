@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -67,12 +69,29 @@ let package = Package(
         ),
         .target(
             name: "WakuNode",
-            dependencies: ["WakuCore", "WakuSync", "WakuArchive", "NodeEvents"],
+            dependencies: [
+                "WakuCore",
+                "WakuSync",
+                "WakuArchive",
+                "Libp2p",
+                "NodeEvents",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "WakuTestSupport",
-            dependencies: ["WakuCore", "WakuSync"],
+            dependencies: [
+                "WakuCore",
+                "WakuSync",
+                "WakuNode",
+                "NodeEvents",
+                "Libp2p",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -101,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WakuNodeTests",
-            dependencies: ["WakuCore", "WakuSync", "NodeEvents", "WakuNode", "WakuTestSupport"],
+            dependencies: ["WakuCore", "WakuSync", "NodeEvents", "WakuNode", "Libp2p", "WakuTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -17,11 +17,8 @@ enum PeerChoice {
         self.eligible(peers, busy: busy).randomElement(using: &generator)?.peerID
     }
 
-    /// Store peers for Store Resume, in a random order to try one after the other.
-    static func storePeers(
-        among peers: [PeerSnapshot],
-        using generator: inout some RandomNumberGenerator
-    ) -> [String] {
-        peers.filter { $0.state == .connected && $0.speaksStore }.map(\.peerID).sorted().shuffled(using: &generator)
+    /// Store peers for Store Resume (the caller shuffles them to try one after the other).
+    static func storePeers(among peers: [PeerSnapshot]) -> [String] {
+        peers.filter { $0.state == .connected && $0.speaksStore }.map(\.peerID).sorted()
     }
 }

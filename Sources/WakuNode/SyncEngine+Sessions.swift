@@ -191,3 +191,31 @@ extension SyncEngine {
         )
     }
 }
+
+extension SyncEngine {
+    /// Accounts for pushes made (and pushes that cannot be made) to `peer`.
+    func recordPushes(_ sent: [MessageHash], abandoned: [MessageHash], to peer: String) {
+        for hash in sent { self.missing.pushed(hash, to: peer) }
+        for hash in abandoned { self.missing.abandonPush(hash, to: peer) }
+        if let queue = self.missing.snapshot(of: peer) { self.events.emit(.transfer(queue)) }
+    }
+}
+
+extension SyncEngine {
+    /// Hashes we lack from `peer` that waited `grace` and were not asked for yet.
+    func dueForFetch(from peer: String, grace: Duration) -> [[MessageHash]] {
+        self.missing.dueForFetch(from: peer, grace: grace, at: self.now())
+    }
+
+    /// Peers we still await messages from.
+    var peersWithPendingMessages: [String] {
+        self.missing.peers.keys.filter { self.missing.hasPending(from: $0) }.sorted()
+    }
+
+    /// A fetch could not deliver these; they are looked for again in the next session.
+    func markUnavailable(_ hashes: [MessageHash], from peer: String) {
+        guard !hashes.isEmpty else { return }
+        self.missing.unavailable(hashes, from: peer)
+        if let queue = self.missing.snapshot(of: peer) { self.events.emit(.transfer(queue)) }
+    }
+}

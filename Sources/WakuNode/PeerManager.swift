@@ -1,0 +1,133 @@
+internal import Libp2p
+internal import NodeEvents
+
+/// Every peer the node knows: static peers (dialled at start, redialled with exponential backoff
+/// when lost), and peers that dialled us. Emits a whole ``PeerSnapshot`` on every change.
+actor PeerManager {
+    /// A `--peer` address and its redial schedule.
+    struct StaticPeer {
+        let address: Multiaddr
+        var peerID: String?
+        var attempts = 0
+        /// Wall clock, nanoseconds; nil while connected or dialling.
+        var nextAttempt: Int64? = 0
+    }
+
+    private(set) var peers: [String: PeerSnapshot] = [:]
+    private(set) var staticPeers: [StaticPeer] = []
+    private let events: EventHub
+
+    /// First redial delay, doubled per failure up to ``maximumBackoff``.
+    static let initialBackoff = Duration.seconds(1)
+    static let maximumBackoff = Duration.seconds(60)
+
+    init(events: EventHub) {
+        self.events = events
+    }
+
+    var snapshots: [PeerSnapshot] { self.peers.values.sorted { $0.peerID < $1.peerID } }
+
+    func snapshot(of peer: String) -> PeerSnapshot? { self.peers[peer] }
+
+    func isPaused(_ peer: String) -> Bool { self.peers[peer]?.isPaused ?? false }
+
+    /// Adds a static peer (deduplicated by address).
+    func addStatic(_ address: Multiaddr) {
+        guard !self.staticPeers.contains(where: { $0.address == address }) else { return }
+        self.staticPeers.append(StaticPeer(address: address, peerID: address.peerID?.description))
+        if let peer = address.peerID?.description {
+            self.change(peer, default: .connecting) {
+                $0.isStatic = true
+                $0.address = address.description
+            }
+        }
+    }
+
+    /// Static peers due for a dial at `now`; they are marked as being dialled.
+    func dueDials(at now: Int64) -> [Multiaddr] {
+        var due: [Multiaddr] = []
+        for index in self.staticPeers.indices {
+            guard let next = self.staticPeers[index].nextAttempt, next <= now else { continue }
+            if let peer = self.staticPeers[index].peerID, self.peers[peer]?.state == .connected { continue }
+            self.staticPeers[index].nextAttempt = nil
+            due.append(self.staticPeers[index].address)
+        }
+        return due
+    }
+
+    /// A dial of a static address failed: back off exponentially.
+    func dialFailed(_ address: Multiaddr, error: String, at now: Int64) {
+        guard let index = self.staticPeers.firstIndex(where: { $0.address == address }) else { return }
+        self.staticPeers[index].attempts += 1
+        let delay = Self.backoff(after: self.staticPeers[index].attempts)
+        let next = now + delay.nanoseconds
+        self.staticPeers[index].nextAttempt = next
+        if let peer = self.staticPeers[index].peerID {
+            self.change(peer, default: .backingOff) {
+                $0.state = .backingOff
+                $0.lastError = error
+                $0.reconnectAt = next
+            }
+        }
+    }
+
+    /// A dial of a static address succeeded.
+    func dialSucceeded(_ address: Multiaddr, peer: String) {
+        guard let index = self.staticPeers.firstIndex(where: { $0.address == address }) else { return }
+        self.staticPeers[index].peerID = peer
+        self.staticPeers[index].attempts = 0
+        self.change(peer, default: .connected) {
+            $0.isStatic = true
+            $0.address = $0.address ?? address.description
+        }
+    }
+
+    /// A connection to `peer` is up.
+    func connected(_ peer: String, address: Multiaddr?, direction: ConnectionDirection) {
+        self.change(peer, default: .connected) {
+            $0.state = .connected
+            $0.direction = direction == .inbound ? .inbound : .outbound
+            $0.reconnectAt = nil
+            if let address, !$0.isStatic { $0.address = address.description }
+        }
+    }
+
+    /// The last connection to `peer` is gone; a static peer is redialled after a backoff.
+    func disconnected(_ peer: String, reason: String, at now: Int64) {
+        var reconnectAt: Int64?
+        if let index = self.staticPeers.firstIndex(where: { $0.peerID == peer }) {
+            self.staticPeers[index].attempts += 1
+            let next = now + Self.backoff(after: self.staticPeers[index].attempts).nanoseconds
+            self.staticPeers[index].nextAttempt = next
+            reconnectAt = next
+        }
+        self.change(peer, default: .disconnected) {
+            $0.state = reconnectAt == nil ? .disconnected : .backingOff
+            $0.reconnectAt = reconnectAt
+            $0.lastError = reason
+        }
+    }
+
+    /// Any other change to a peer's snapshot.
+    func change(_ peer: String, default state: PeerSnapshot.State = .connected, _ update: (inout PeerSnapshot) -> Void) {
+        var snapshot = self.peers[peer] ?? PeerSnapshot(peerID: peer, state: state)
+        let before = snapshot
+        update(&snapshot)
+        guard snapshot != before || self.peers[peer] == nil else { return }
+        self.peers[peer] = snapshot
+        self.events.emit(.peerUpdated(snapshot))
+    }
+
+    /// Forgets a peer that is not static.
+    func forget(_ peer: String) {
+        guard let snapshot = self.peers[peer], !snapshot.isStatic else { return }
+        self.peers[peer] = nil
+        self.events.emit(.peerRemoved(peer))
+    }
+
+    /// 1 s, 2 s, 4 s … up to 60 s.
+    static func backoff(after attempts: Int) -> Duration {
+        let factor = 1 << min(max(attempts - 1, 0), 6)
+        return min(Self.initialBackoff * factor, Self.maximumBackoff)
+    }
+}
