@@ -9,6 +9,7 @@ struct Wakusync: AsyncParsableCommand {
         version: WakusyncVersion.current,
         subcommands: [
             ArchiveCommand.self,
+            RunCommand.self,
             Inspect.self,
             Bench.self,
         ]

@@ -1,0 +1,108 @@
+internal import ArgumentParser
+internal import Foundation
+internal import Logging
+internal import NIOPosix
+internal import NodeEvents
+internal import ServiceLifecycle
+internal import UnixSignals
+internal import WakuNode
+
+/// `wakusync run`: a node with the monitor, or headless with log lines and `/metrics`.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a Store Sync node (with the monitor, or --headless).",
+        discussion: """
+            Headless, it first prints every listen address in full (/ip4/…/tcp/…/p2p/<peer id>), then \
+            one line per meaningful event, and serves Prometheus metrics on --metrics-port with nwaku's \
+            sync metric names. SIGINT and SIGTERM shut it down gracefully.
+            """
+    )
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @OptionGroup var node: NodeOptions
+
+    @Flag(help: "No monitor: print event lines (and serve metrics) instead.")
+    var headless = false
+
+    @Option(help: "Headless line format: text or json.")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "Serve Prometheus metrics on this port (headless).")
+    var metricsPort: Int?
+
+    @Option(help: "Address the metrics server binds.")
+    var metricsAddress = "127.0.0.1"
+
+    @Option(help: "Log file (default: node.log in the data directory).")
+    var logFile: String?
+
+    func validate() throws {
+        if let port = self.metricsPort, !(0...65535).contains(port) { throw ValidationError("--metrics-port must be 0…65535") }
+    }
+
+    func run() async throws {
+        try self.node.dataDir.createDirectory()
+        let logFile = self.logFile ?? self.node.dataDir.directory.appendingPathComponent("node.log").path
+        let logger = try LogSetup.bootstrap(file: logFile, alsoStandardError: self.headless, label: "wakusync.\(self.node.name)")
+        let node = try WakuNode(configuration: self.node.configuration(), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        guard self.headless else {
+            throw CommandFailure("the monitor needs a terminal build of this command; use --headless")
+        }
+        // The printer and the metrics recorder are not services: they end by themselves once the
+        // node's event stream finishes, after the node has shut down.
+        let printer = EventPrinter(events: node.events.subscribe(), format: self.logFormat)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var recorder: MetricsRecorder?
+        if let port = self.metricsPort {
+            let metrics = NodeMetrics()
+            recorder = MetricsRecorder(events: node.events.subscribe(), metrics: metrics)
+            services.append(.init(service: MetricsServer(host: self.metricsAddress, port: port, metrics: metrics)))
+        }
+        // A service group shuts its services down in reverse order: the node first.
+        services.append(.init(service: node))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask { await printer.run() }
+            if let recorder { tasks.addTask { await recorder.run() } }
+            try await group.run()
+        }
+    }
+}
+
+/// Prints the listen addresses, then one line per meaningful event, until the node stops.
+struct EventPrinter {
+    let events: AsyncStream<NodeEvent>
+    let format: RunCommand.LogFormat
+
+    func run() async {
+        for await event in self.events {
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            var lines: [String] = []
+            if case .started(let info) = event {
+                lines += info.listenAddresses.map { self.format == .json ? "{\"event\":\"listening\",\"address\":\"\($0)\"}" : $0 }
+            }
+            if let line = self.format == .json ? EventLines.json(event, at: now) : EventLines.text(event, at: now) {
+                lines.append(line)
+            }
+            // Unbuffered, so a pipe sees each line as it happens.
+            if !lines.isEmpty { FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+        }
+    }
+}
+
+/// Feeds the metrics from the event stream.
+struct MetricsRecorder {
+    let events: AsyncStream<NodeEvent>
+    let metrics: NodeMetrics
+
+    func run() async {
+        for await event in self.events { self.metrics.record(event) }
+    }
+}
