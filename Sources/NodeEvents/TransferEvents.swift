@@ -16,8 +16,8 @@ package struct TransferQueue: Equatable, Sendable {
     package var peerID: String
     /// Hashes reconciliation found we lack, still outstanding (awaiting a push or a fetch).
     package var weNeedPending: Int
-    /// Of those found so far, how many arrived by transfer, were fetched by Store, or could not
-    /// be had (and will be looked for again in the next session).
+    /// Messages that arrived from the peer by transfer (listed or not), were fetched by Store,
+    /// or, found lacking, could not be had (and will be looked for again in the next session).
     package var received: Int
     package var fetched: Int
     package var unavailable: Int

@@ -56,14 +56,17 @@ struct MissingTracker {
         self.refresh(peer)
     }
 
-    /// A pushed or fetched message arrived; returns whether it was pending.
+    /// A pushed or fetched message arrived and was stored; counts it, and returns whether it was
+    /// pending (pushes into ranges where we said we hold nothing were never pending).
     @discardableResult
     mutating func arrived(_ hash: MessageHash, from peer: String, fetched: Bool) -> Bool {
-        guard var queue = self.peers[peer], queue.pending.removeValue(forKey: hash) != nil else { return false }
+        var queue = self.peers[peer] ?? PeerQueue()
+        queue.queue.peerID = peer
+        let wasPending = queue.pending.removeValue(forKey: hash) != nil
         if fetched { queue.queue.fetched += 1 } else { queue.queue.received += 1 }
         self.peers[peer] = queue
         self.refresh(peer)
-        return true
+        return wasPending
     }
 
     /// We pushed a message the peer lacked.

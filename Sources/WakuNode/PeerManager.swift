@@ -109,7 +109,8 @@ actor PeerManager {
     }
 
     /// Any other change to a peer's snapshot.
-    func change(_ peer: String, default state: PeerSnapshot.State = .connected, _ update: (inout PeerSnapshot) -> Void) {
+    func change(_ peer: String, default state: PeerSnapshot.State = .connected, _ update: (inout PeerSnapshot) -> Void)
+    {
         var snapshot = self.peers[peer] ?? PeerSnapshot(peerID: peer, state: state)
         let before = snapshot
         update(&snapshot)

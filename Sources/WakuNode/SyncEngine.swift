@@ -21,6 +21,8 @@ actor SyncEngine {
     var missing = MissingTracker()
     var sessions: [SessionID: LiveSession] = [:]
     var nextSessionID: UInt64 = 1
+    /// When messages from each peer last arrived.
+    var arrivals: [String: ContinuousClock.Instant] = [:]
 
     private var queued: [Incoming] = []
     private var flushing = false
@@ -86,6 +88,7 @@ actor SyncEngine {
     /// Queues messages for the archive and the index; returns once they are written when this
     /// call did the writing, or once they are queued when another call is writing.
     func store(_ messages: [Incoming]) async {
+        for peer in Set(messages.compactMap(\.peer)) { self.arrivals[peer] = .now }
         while self.queued.count >= Self.queueLimit {
             await withCheckedContinuation { self.waitingForRoom.append($0) }
         }
@@ -140,7 +143,8 @@ actor SyncEngine {
                 let id = SyncID(timestamp: item.message.timestamp, hash: item.hash)
                 self.index.insert(id, pubsubTopic: item.pubsubTopic, contentTopic: item.message.contentTopic)
             }
-            if let peer = item.peer, self.missing.arrived(item.hash, from: peer, fetched: item.source == .fetch) {
+            if let peer = item.peer, item.source == .sync || item.source == .fetch {
+                self.missing.arrived(item.hash, from: peer, fetched: item.source == .fetch)
                 arrived = true
             }
             guard result.newlyStored.contains(item.hash) else { continue }

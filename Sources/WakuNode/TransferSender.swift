@@ -47,7 +47,10 @@ actor TransferSender {
             let found = Set(stored.map(\.archived.hash))
             report.missing.append(contentsOf: chunk.filter { !found.contains($0) })
             for message in stored {
-                let payload = TransferPayload(pubsubTopic: message.archived.pubsubTopic, message: message.archived.message).serialized()
+                let payload = TransferPayload(
+                    pubsubTopic: message.archived.pubsubTopic,
+                    message: message.archived.message
+                ).serialized()
                 guard payload.count <= MessageLimits.maxMessageSize else {
                     report.oversized.append(message.archived.hash)
                     continue
@@ -76,7 +79,11 @@ actor TransferSender {
                 self.streams[peer] = nil
             }
         }
-        let stream = try await self.host.openStream(to: peer, protocolID: WakuNode.transferProtocol, timeout: .seconds(10))
+        let stream = try await self.host.openStream(
+            to: peer,
+            protocolID: WakuNode.transferProtocol,
+            timeout: .seconds(10)
+        )
         self.streams[peer] = stream
         try await stream.writeMessage(payload)
     }

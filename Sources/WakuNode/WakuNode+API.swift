@@ -34,11 +34,19 @@ extension WakuNode {
         await self.synchronize(with: peer.description)
     }
 
-    /// Waits until nothing more is awaited from `peer` (pushed, fetched or given up) or `timeout`
-    /// passes; returns the transfer queue as it stands.
-    package func settle(with peer: PeerID, timeout: Duration) async -> TransferQueue? {
-        let deadline = ContinuousClock.now + timeout
-        while await self.engine.hasPending(from: peer.description), ContinuousClock.now < deadline {
+    /// Waits until nothing more is awaited from `peer` (pushed, fetched or given up) and its
+    /// pushes have paused for `quiet`, or `timeout` passes; returns the transfer queue.
+    ///
+    /// Pushes into ranges where we said we hold nothing are not announced by hash (§5.2), so
+    /// only a pause in arrivals tells that they are over.
+    package func settle(with peer: PeerID, quiet: Duration = .seconds(1), timeout: Duration) async -> TransferQueue? {
+        let start = ContinuousClock.now
+        let deadline = start + timeout
+        while ContinuousClock.now < deadline {
+            let pending = await self.engine.hasPending(from: peer.description)
+            let lastArrival = await self.engine.lastArrival(from: peer.description)
+            let quietSince = max(start, lastArrival ?? start)
+            if !pending && ContinuousClock.now - quietSince >= quiet { break }
             do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
         }
         return await self.engine.queue(of: peer.description)
@@ -62,5 +70,18 @@ extension WakuNode {
 extension SyncEngine {
     func hasPending(from peer: String) -> Bool { self.missing.hasPending(from: peer) }
 
+    func lastArrival(from peer: String) -> ContinuousClock.Instant? { self.arrivals[peer] }
+
     func queue(of peer: String) -> TransferQueue? { self.missing.snapshot(of: peer) }
+}
+
+extension WakuNode {
+    /// Waits until ``run()`` has started the host (with or without listen addresses).
+    package func waitUntilStarted(timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while self.info == nil {
+            guard ContinuousClock.now < deadline else { throw NodeError("the node did not start within \(timeout)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
 }

@@ -8,7 +8,9 @@ extension WakuNode {
         switch command {
         case .forceSync(let peer?):
             if await self.synchronize(with: peer) == nil {
-                self.events.emit(.notice(Notice(.info, "sync not started: the peer is paused, busy or unknown", peerID: peer)))
+                self.events.emit(
+                    .notice(Notice(.info, "sync not started: the peer is paused, busy or unknown", peerID: peer))
+                )
             }
         case .forceSync(nil):
             let candidates = PeerChoice.eligible(await self.peers.snapshots, busy: await self.engine.busyPeers)
@@ -37,15 +39,22 @@ extension WakuNode {
     func registerHandlers() {
         self.host.register(protocolID: Self.metadataProtocol) { stream in try await self.serveMetadata(stream) }
         self.host.register(protocolID: Self.storeProtocol) { stream in try await self.serveStore(stream) }
-        self.host.register(protocolID: Self.reconciliationProtocol) { stream in try await self.serveReconciliation(stream) }
+        self.host.register(protocolID: Self.reconciliationProtocol) { stream in
+            try await self.serveReconciliation(stream)
+        }
         self.host.register(protocolID: Self.transferProtocol) { stream in try await self.receiveTransfer(stream) }
     }
 
     /// Answers a metadata request with our cluster and shards (PROTOCOLS.md §7.8).
     func serveMetadata(_ stream: Libp2pStream) async throws {
-        guard let request = try await stream.readMessage(maxSize: Self.metadataLimit, timeout: .seconds(10)) else { return }
+        guard let request = try await stream.readMessage(maxSize: Self.metadataLimit, timeout: .seconds(10)) else {
+            return
+        }
         let theirs = try? MetadataMessage(serialized: request)
-        let ours = MetadataMessage(clusterID: UInt32(self.configuration.clusterID), shards: self.configuration.shards.map(UInt32.init))
+        let ours = MetadataMessage(
+            clusterID: UInt32(self.configuration.clusterID),
+            shards: self.configuration.shards.map(UInt32.init)
+        )
         try await stream.writeMessage(ours.serialized())
         await stream.close()
         if let theirs {

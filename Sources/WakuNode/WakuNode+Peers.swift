@@ -17,26 +17,33 @@ extension WakuNode {
 
     private func apply(_ event: HostEvent) async {
         switch event {
-            case .connected(let peer, let address, let direction):
-                await self.peers.connected(peer.description, address: address, direction: direction)
-            case .identified(let peer, let identify):
-                await self.peers.change(peer.description) {
-                    $0.protocols = identify.protocols.sorted()
-                    $0.agentVersion = identify.agentVersion
-                }
-            case .identifyFailed(let peer, let error):
-                await self.peers.change(peer.description) { $0.lastError = "identify failed: \(error.detail)" }
-            case .disconnected(let peer, let reason):
-                await self.peers.disconnected(peer.description, reason: reason.detail, at: self.now())
+        case .connected(let peer, let address, let direction):
+            await self.peers.connected(peer.description, address: address, direction: direction)
+        case .identified(let peer, let identify):
+            await self.peers.change(peer.description) {
+                $0.protocols = identify.protocols.sorted()
+                $0.agentVersion = identify.agentVersion
+            }
+        case .identifyFailed(let peer, let error):
+            await self.peers.change(peer.description) { $0.lastError = "identify failed: \(error.detail)" }
+        case .disconnected(let peer, let reason):
+            await self.peers.disconnected(peer.description, reason: reason.detail, at: self.now())
         }
     }
 
     /// Requests the peer's cluster and shards; a peer of another cluster is dropped, as nwaku
     /// drops us in that case (PROTOCOLS.md §7.8).
     func exchangeMetadata(with peer: PeerID) async {
-        let ours = MetadataMessage(clusterID: UInt32(self.configuration.clusterID), shards: self.configuration.shards.map(UInt32.init))
+        let ours = MetadataMessage(
+            clusterID: UInt32(self.configuration.clusterID),
+            shards: self.configuration.shards.map(UInt32.init)
+        )
         do {
-            let stream = try await self.host.openStream(to: peer, protocolID: Self.metadataProtocol, timeout: .seconds(10))
+            let stream = try await self.host.openStream(
+                to: peer,
+                protocolID: Self.metadataProtocol,
+                timeout: .seconds(10)
+            )
             let reply: [UInt8]?
             do {
                 try await stream.writeMessage(ours.serialized())
@@ -53,7 +60,8 @@ extension WakuNode {
                 $0.shards = theirs.shards.map { UInt16(truncatingIfNeeded: $0) }
             }
             guard theirs.clusterID == UInt32(self.configuration.clusterID) else {
-                let reason = "cluster \(theirs.clusterID.map(String.init) ?? "missing") differs from ours (\(self.configuration.clusterID))"
+                let reason =
+                    "cluster \(theirs.clusterID.map(String.init) ?? "missing") differs from ours (\(self.configuration.clusterID))"
                 self.events.emit(.notice(Notice(.warning, "disconnecting: \(reason)", peerID: peer.description)))
                 await self.peers.change(peer.description) { $0.lastError = reason }
                 await self.host.disconnect(peer)

@@ -15,7 +15,11 @@ extension WakuNode {
         guard let id = await self.engine.openSession(with: peer, role: .initiator) else { return nil }
         var failure: String?
         do {
-            let stream = try await self.host.openStream(to: peerID, protocolID: Self.reconciliationProtocol, timeout: .seconds(10))
+            let stream = try await self.host.openStream(
+                to: peerID,
+                protocolID: Self.reconciliationProtocol,
+                timeout: .seconds(10)
+            )
             do {
                 try await stream.writeMessage(await self.engine.start(id))
                 failure = try await self.exchange(over: stream, session: id)
@@ -72,7 +76,9 @@ extension WakuNode {
             do {
                 step = try await self.engine.receive(bytes, in: id)
             } catch {
-                self.events.emit(.notice(Notice(.warning, "session abandoned: \(error)", peerID: stream.peerID.description)))
+                self.events.emit(
+                    .notice(Notice(.warning, "session abandoned: \(error)", peerID: stream.peerID.description))
+                )
                 return error.description
             }
             switch step {

@@ -61,8 +61,10 @@ extension WakuNode {
     }
 
     private func resume(_ plan: ResumePlan, from peer: PeerID, progress: inout ResumeProgress) async throws {
-        let contentGroups = plan.contentTopics.isEmpty
-            ? [[]] : stride(from: 0, to: plan.contentTopics.count, by: 10).map {
+        let contentGroups =
+            plan.contentTopics.isEmpty
+            ? [[]]
+            : stride(from: 0, to: plan.contentTopics.count, by: 10).map {
                 Array(plan.contentTopics[$0..<min($0 + 10, plan.contentTopics.count)])
             }
         let queries = plan.pubsubTopics.flatMap { topic in contentGroups.map { (topic, $0) } }
@@ -88,14 +90,21 @@ extension WakuNode {
                     guard let message = entry.message, let pubsub = entry.pubsubTopic,
                         message.hash(pubsubTopic: pubsub) == entry.messageHash
                     else { return nil }
-                    return SyncEngine.Incoming(pubsubTopic: pubsub, message: message, hash: entry.messageHash, source: .resume, peer: peer.description)
+                    return SyncEngine.Incoming(
+                        pubsubTopic: pubsub,
+                        message: message,
+                        hash: entry.messageHash,
+                        source: .resume,
+                        peer: peer.description
+                    )
                 }
                 await self.engine.store(messages)
                 progress.pages += 1
                 progress.messages += messages.count
                 // Progress over all queries: finished queries, plus how far this one has come.
                 let reached = messages.map(\.message.timestamp).max() ?? plan.start
-                let within = plan.end > plan.start ? Double(max(0, reached - plan.start)) / Double(plan.end - plan.start) : 1
+                let within =
+                    plan.end > plan.start ? Double(max(0, reached - plan.start)) / Double(plan.end - plan.start) : 1
                 let overall = (Double(number) + min(1, within)) / Double(queries.count)
                 progress.coveredUntil = plan.start + Int64(overall * Double(plan.end - plan.start))
                 self.events.emit(.resume(progress))

@@ -8,7 +8,9 @@ extension WakuNode {
     /// response per stream.
     func serveStore(_ stream: Libp2pStream) async throws {
         let started = ContinuousClock.now
-        guard let bytes = try await stream.readMessage(maxSize: Self.storeRequestLimit, timeout: .seconds(10)) else { return }
+        guard let bytes = try await stream.readMessage(maxSize: Self.storeRequestLimit, timeout: .seconds(10)) else {
+            return
+        }
         let response: StoreQueryResponse
         do {
             response = await self.archive.query(try StoreQueryRequest(serialized: bytes))
@@ -34,7 +36,8 @@ extension WakuNode {
         let stream = try await self.host.openStream(to: peer, protocolID: Self.storeProtocol, timeout: .seconds(10))
         do {
             try await stream.writeMessage(request.serialized())
-            guard let bytes = try await stream.readMessage(maxSize: Self.storeResponseLimit, timeout: .seconds(30)) else {
+            guard let bytes = try await stream.readMessage(maxSize: Self.storeResponseLimit, timeout: .seconds(30))
+            else {
                 throw NodeError("the store peer closed the stream without answering")
             }
             await stream.close()
@@ -62,12 +65,24 @@ extension WakuNode {
                 response = try await self.query(request, peer: peer)
             } catch {
                 await self.engine.markUnavailable(batch, from: peerText)
-                self.events.emit(.notice(Notice(.warning, "fetching missing messages failed: \(Self.describe(error))", peerID: peerText)))
+                self.events.emit(
+                    .notice(
+                        Notice(.warning, "fetching missing messages failed: \(Self.describe(error))", peerID: peerText)
+                    )
+                )
                 return
             }
             guard response.statusCode.isSuccess else {
                 await self.engine.markUnavailable(batch, from: peerText)
-                self.events.emit(.notice(Notice(.warning, "fetch refused: \(response.statusCode) \(response.statusDesc)", peerID: peerText)))
+                self.events.emit(
+                    .notice(
+                        Notice(
+                            .warning,
+                            "fetch refused: \(response.statusCode) \(response.statusDesc)",
+                            peerID: peerText
+                        )
+                    )
+                )
                 continue
             }
             let requested = Set(batch)
@@ -77,7 +92,15 @@ extension WakuNode {
                 guard requested.contains(entry.messageHash), let message = entry.message, let topic = entry.pubsubTopic,
                     message.hash(pubsubTopic: topic) == entry.messageHash
                 else { continue }
-                found.append(SyncEngine.Incoming(pubsubTopic: topic, message: message, hash: entry.messageHash, source: .fetch, peer: peerText))
+                found.append(
+                    SyncEngine.Incoming(
+                        pubsubTopic: topic,
+                        message: message,
+                        hash: entry.messageHash,
+                        source: .fetch,
+                        peer: peerText
+                    )
+                )
             }
             if !found.isEmpty { await self.engine.store(found) }
             let delivered = Set(found.map(\.hash))

@@ -9,14 +9,39 @@ extension WakuNode {
         let peerText = peer.description
         await self.engine.recordPushes(report.sent, abandoned: report.missing + report.oversized, to: peerText)
         if !report.sent.isEmpty {
-            self.events.emit(.transferred(TransferTraffic(peerID: peerText, direction: .sent, messages: report.sent.count, bytes: report.bytes)))
+            self.events.emit(
+                .transferred(
+                    TransferTraffic(
+                        peerID: peerText,
+                        direction: .sent,
+                        messages: report.sent.count,
+                        bytes: report.bytes
+                    )
+                )
+            )
             await self.peers.change(peerText) { $0.messagesSent += report.sent.count }
         }
         if !report.missing.isEmpty {
-            self.events.emit(.notice(Notice(.warning, "\(report.missing.count) messages to push are no longer in the archive", peerID: peerText)))
+            self.events.emit(
+                .notice(
+                    Notice(
+                        .warning,
+                        "\(report.missing.count) messages to push are no longer in the archive",
+                        peerID: peerText
+                    )
+                )
+            )
         }
         if !report.oversized.isEmpty {
-            self.events.emit(.notice(Notice(.warning, "\(report.oversized.count) messages exceed the 150 KiB transfer limit", peerID: peerText)))
+            self.events.emit(
+                .notice(
+                    Notice(
+                        .warning,
+                        "\(report.oversized.count) messages exceed the 150 KiB transfer limit",
+                        peerID: peerText
+                    )
+                )
+            )
         }
         if let failure = report.failure {
             self.events.emit(.notice(Notice(.warning, "pushing messages failed: \(failure)", peerID: peerText)))
@@ -44,7 +69,10 @@ extension WakuNode {
                 while let batch = await queue.next() { await self.absorb(batch, from: peer) }
             }
             do {
-                while let frame = try await stream.readMessage(maxSize: MessageLimits.maxMessageSize, timeout: .seconds(300)) {
+                while let frame = try await stream.readMessage(
+                    maxSize: MessageLimits.maxMessageSize,
+                    timeout: .seconds(300)
+                ) {
                     await queue.add(await self.judge(frame, from: peer))
                 }
             } catch {
@@ -65,7 +93,13 @@ extension WakuNode {
         let (verdict, hash) = await self.engine.admit(payload, from: peer)
         switch verdict {
         case .accept:
-            let incoming = SyncEngine.Incoming(pubsubTopic: payload.pubsubTopic, message: payload.message, hash: hash, source: .sync, peer: peer)
+            let incoming = SyncEngine.Incoming(
+                pubsubTopic: payload.pubsubTopic,
+                message: payload.message,
+                hash: hash,
+                source: .sync,
+                peer: peer
+            )
             return .accepted(incoming, bytes: frame.count)
         case .hold:
             return .held(bytes: frame.count)
@@ -91,7 +125,9 @@ extension WakuNode {
             }
         }
         if !messages.isEmpty { await self.engine.store(messages) }
-        self.events.emit(.transferred(TransferTraffic(peerID: peer, direction: .received, messages: batch.count, bytes: bytes)))
+        self.events.emit(
+            .transferred(TransferTraffic(peerID: peer, direction: .received, messages: batch.count, bytes: bytes))
+        )
         await self.peers.change(peer) { $0.messagesReceived += batch.count }
         for (reason, count) in rejected.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             self.events.emit(.transferRejected(peerID: peer, reason: reason, count: count))

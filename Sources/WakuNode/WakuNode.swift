@@ -84,7 +84,9 @@ package actor WakuNode: Service {
             Self.reconciliationProtocol: RangesData.maxPayloadSize,
             Self.transferProtocol: MessageLimits.maxMessageSize,
         ]
-        let listen = try configuration.listenAddresses.map { address throws(Libp2pError) in try Multiaddr(parsing: address) }
+        let listen = try configuration.listenAddresses.map { address throws(Libp2pError) in
+            try Multiaddr(parsing: address)
+        }
         self.host = try Libp2pHost(key: key, listenAddresses: listen, configuration: hostConfiguration, group: group)
         self.engine = SyncEngine(archive: self.archive, configuration: configuration, events: self.events, now: now)
         self.peers = PeerManager(events: self.events)

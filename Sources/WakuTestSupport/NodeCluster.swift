@@ -72,7 +72,8 @@ package enum NodeCluster {
         var generator = SeededRandom(seed: seed)
         let spanNanoseconds = span.components.seconds * 1_000_000_000
         return (0..<count).map { number in
-            let payload = (0..<32).map { _ in UInt8(truncatingIfNeeded: generator.next()) } + Array("\(seed)-\(number)".utf8)
+            let payload =
+                (0..<32).map { _ in UInt8(truncatingIfNeeded: generator.next()) } + Array("\(seed)-\(number)".utf8)
             let timestamp = now - Int64(generator.next() % UInt64(spanNanoseconds)) - 30_000_000_000
             return TransferPayload(
                 pubsubTopic: pubsubTopic,

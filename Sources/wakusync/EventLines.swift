@@ -130,6 +130,8 @@ enum EventLines {
 
     private static func timestamp(_ nanoseconds: Int64) -> String {
         let date = Date(timeIntervalSince1970: Double(nanoseconds) / 1e9)
-        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        return date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+        )
     }
 }

@@ -7,7 +7,8 @@ internal import Synchronization
 enum LogSetup {
     /// Bootstraps swift-log once and returns the node's logger.
     static func bootstrap(file path: String, alsoStandardError: Bool, label: String) throws -> Logger {
-        guard FileManager.default.createFile(atPath: path, contents: nil) || FileManager.default.fileExists(atPath: path),
+        guard
+            FileManager.default.createFile(atPath: path, contents: nil) || FileManager.default.fileExists(atPath: path),
             let handle = FileHandle(forWritingAtPath: path)
         else {
             throw CommandFailure("cannot write the log file \(path)")
@@ -55,7 +56,9 @@ struct FileLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
         let details = merged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-        let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        let time = Date().formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+        )
         self.file.write("\(time) \(event.level) \(self.label): \(event.message)\(details)\n")
     }
 }

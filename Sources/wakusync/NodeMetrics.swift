@@ -12,9 +12,17 @@ final class NodeMetrics: Sendable {
     private let peerStates = Mutex<[String: PeerSnapshot.State]>([:])
 
     init() {
-        self.roundTrips = self.registry.makeValueHistogram(descriptor: Self.name("reconciliation_roundtrips", "the number of roundtrips for each reconciliation"), buckets: [1, 2, 3, 5, 8, 13])
-        self.differences = self.registry.makeValueHistogram(descriptor: Self.name("reconciliation_differences", "the number of differences for each reconciliation"), buckets: [0, 10, 50, 100, 500, 1000, 5000])
-        self.cached = self.registry.makeGauge(descriptor: Self.name("total_messages_cached", "the number of messages cached by the node after prunning"))
+        self.roundTrips = self.registry.makeValueHistogram(
+            descriptor: Self.name("reconciliation_roundtrips", "the number of roundtrips for each reconciliation"),
+            buckets: [1, 2, 3, 5, 8, 13]
+        )
+        self.differences = self.registry.makeValueHistogram(
+            descriptor: Self.name("reconciliation_differences", "the number of differences for each reconciliation"),
+            buckets: [0, 10, 50, 100, 500, 1000, 5000]
+        )
+        self.cached = self.registry.makeGauge(
+            descriptor: Self.name("total_messages_cached", "the number of messages cached by the node after prunning")
+        )
     }
 
     /// Updates the metrics for one event.
@@ -31,33 +39,70 @@ final class NodeMetrics: Sendable {
             case .scopeMismatch: outcome = "scope_mismatch"
             case .failed: outcome = "failed"
             }
-            self.registry.makeCounter(descriptor: Self.name("wakusync_sessions_total", "reconciliation sessions by role and outcome"), labels: [("role", end.role.rawValue), ("outcome", outcome)]).increment()
+            self.registry.makeCounter(
+                descriptor: Self.name("wakusync_sessions_total", "reconciliation sessions by role and outcome"),
+                labels: [("role", end.role.rawValue), ("outcome", outcome)]
+            ).increment()
         case .transferred(let traffic):
             self.bytes("transfer", traffic.direction.rawValue).increment(by: Int64(traffic.bytes))
-            self.registry.makeCounter(descriptor: Self.name("total_transfer_messages_exchanged_total", "the number of messages sent and received by the transfer protocol"), labels: [("direction", traffic.direction.rawValue)]).increment(by: Int64(traffic.messages))
+            self.registry.makeCounter(
+                descriptor: Self.name(
+                    "total_transfer_messages_exchanged_total",
+                    "the number of messages sent and received by the transfer protocol"
+                ),
+                labels: [("direction", traffic.direction.rawValue)]
+            ).increment(by: Int64(traffic.messages))
         case .transferRejected(_, let reason, let count):
-            self.registry.makeCounter(descriptor: Self.name("wakusync_transfer_rejected_total", "pushed messages dropped by the transfer gate, by reason"), labels: [("reason", reason.rawValue)]).increment(by: Int64(count))
+            self.registry.makeCounter(
+                descriptor: Self.name(
+                    "wakusync_transfer_rejected_total",
+                    "pushed messages dropped by the transfer gate, by reason"
+                ),
+                labels: [("reason", reason.rawValue)]
+            ).increment(by: Int64(count))
         case .stored(let batch):
-            self.registry.makeCounter(descriptor: Self.name("wakusync_messages_stored_total", "messages newly stored in the archive, by source"), labels: [("source", batch.source.rawValue)]).increment(by: Int64(batch.inserted))
+            self.registry.makeCounter(
+                descriptor: Self.name(
+                    "wakusync_messages_stored_total",
+                    "messages newly stored in the archive, by source"
+                ),
+                labels: [("source", batch.source.rawValue)]
+            ).increment(by: Int64(batch.inserted))
         case .archive(let snapshot):
             self.cached.set(Double(snapshot.syncIndexItems))
-            self.registry.makeGauge(descriptor: Self.name("wakusync_archive_messages", "messages in the archive")).set(Double(snapshot.messages))
-            self.registry.makeGauge(descriptor: Self.name("wakusync_archive_payload_bytes", "payload bytes in the archive"))
-                .set(Double(snapshot.bytes))
+            self.registry.makeGauge(descriptor: Self.name("wakusync_archive_messages", "messages in the archive")).set(
+                Double(snapshot.messages)
+            )
+            self.registry.makeGauge(
+                descriptor: Self.name("wakusync_archive_payload_bytes", "payload bytes in the archive")
+            )
+            .set(Double(snapshot.bytes))
         case .retention(let deleted, _):
-            self.registry.makeCounter(descriptor: Self.name("wakusync_retention_deleted_total", "messages deleted by retention"))
-                .increment(by: Int64(deleted))
+            self.registry.makeCounter(
+                descriptor: Self.name("wakusync_retention_deleted_total", "messages deleted by retention")
+            )
+            .increment(by: Int64(deleted))
         case .storeServed(let served):
-            self.registry.makeCounter(descriptor: Self.name("waku_store_queries_total", "store queries served")).increment()
+            self.registry.makeCounter(descriptor: Self.name("waku_store_queries_total", "store queries served"))
+                .increment()
             if served.status != 200 {
-                self.registry.makeCounter(descriptor: Self.name("waku_store_errors_total", "store queries answered with an error"), labels: [("type", "status_code_no_success")]).increment()
+                self.registry.makeCounter(
+                    descriptor: Self.name("waku_store_errors_total", "store queries answered with an error"),
+                    labels: [("type", "status_code_no_success")]
+                ).increment()
             }
         case .peerUpdated(let peer):
             self.updatePeers { $0[peer.peerID] = peer.state }
         case .peerRemoved(let peer):
             self.updatePeers { $0[peer] = nil }
         case .transfer(let queue):
-            self.registry.makeGauge(descriptor: Self.name("wakusync_missing_messages", "messages reconciliation found we lack, still awaited from the peer"), labels: [("peer", queue.peerID)]).set(Double(queue.weNeedPending))
+            self.registry.makeGauge(
+                descriptor: Self.name(
+                    "wakusync_missing_messages",
+                    "messages reconciliation found we lack, still awaited from the peer"
+                ),
+                labels: [("peer", queue.peerID)]
+            ).set(Double(queue.weNeedPending))
         case .started, .stopping, .sessionStarted, .sessionRound, .resume, .nextSync, .notice:
             break
         }
@@ -72,7 +117,13 @@ final class NodeMetrics: Sendable {
     func exposition() -> String { self.registry.emitToString() }
 
     private func bytes(_ protocolName: String, _ direction: String) -> Counter {
-        self.registry.makeCounter(descriptor: Self.name("total_bytes_exchanged_total", "the number of bytes sent and received by the protocols"), labels: [("protocol", protocolName), ("direction", direction)])
+        self.registry.makeCounter(
+            descriptor: Self.name(
+                "total_bytes_exchanged_total",
+                "the number of bytes sent and received by the protocols"
+            ),
+            labels: [("protocol", protocolName), ("direction", direction)]
+        )
     }
 
     private func updatePeers(_ change: (inout [String: PeerSnapshot.State]) -> Void) {
@@ -81,8 +132,11 @@ final class NodeMetrics: Sendable {
             return Dictionary(grouping: states.values, by: \.self).mapValues(\.count)
         }
         for state in [PeerSnapshot.State.connecting, .connected, .disconnected, .backingOff] {
-            self.registry.makeGauge(descriptor: Self.name("wakusync_peers", "known peers by state"), labels: [("state", state.rawValue)])
-                .set(Double(counts[state] ?? 0))
+            self.registry.makeGauge(
+                descriptor: Self.name("wakusync_peers", "known peers by state"),
+                labels: [("state", state.rawValue)]
+            )
+            .set(Double(counts[state] ?? 0))
         }
     }
 }

@@ -19,7 +19,10 @@ struct NodeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Multiaddr to listen on (repeatable; port 0 picks one).", valueName: "MULTIADDR"))
     var listen: [String] = ["/ip4/0.0.0.0/tcp/60000"]
 
-    @Option(name: [.customLong("peer"), .customLong("staticnode")], help: ArgumentHelp("Static peer to dial and keep (repeatable).", valueName: "MULTIADDR"))
+    @Option(
+        name: [.customLong("peer"), .customLong("staticnode")],
+        help: ArgumentHelp("Static peer to dial and keep (repeatable).", valueName: "MULTIADDR")
+    )
     var peers: [String] = []
 
     @Option(help: "Cluster id (metadata; sync topics come from cluster and shards).")
@@ -63,10 +66,17 @@ struct NodeOptions: ParsableArguments {
             }
         }
         for topic in self.pubsubTopic where !topic.hasPrefix("/") {
-            throw ValidationError("--pubsub-topic '\(topic)' is not a pubsub topic (expected /waku/2/rs/<cluster>/<shard>)")
+            throw ValidationError(
+                "--pubsub-topic '\(topic)' is not a pubsub topic (expected /waku/2/rs/<cluster>/<shard>)"
+            )
         }
-        if let shard = self.shard.first(where: { $0 > 1023 }) { throw ValidationError("--shard \(shard): shards are 0…1023") }
-        for (name, value) in [("interval", self.storeSyncInterval), ("range", self.storeSyncRange), ("relay-jitter", self.storeSyncRelayJitter)]
+        if let shard = self.shard.first(where: { $0 > 1023 }) {
+            throw ValidationError("--shard \(shard): shards are 0…1023")
+        }
+        for (name, value) in [
+            ("interval", self.storeSyncInterval), ("range", self.storeSyncRange),
+            ("relay-jitter", self.storeSyncRelayJitter),
+        ]
         where !(value >= 0 && value < 1e9) {
             throw ValidationError("--store-sync-\(name) must be a number of seconds ≥ 0")
         }

@@ -42,14 +42,24 @@ struct RunCommand: AsyncParsableCommand {
     var logFile: String?
 
     func validate() throws {
-        if let port = self.metricsPort, !(0...65535).contains(port) { throw ValidationError("--metrics-port must be 0…65535") }
+        if let port = self.metricsPort, !(0...65535).contains(port) {
+            throw ValidationError("--metrics-port must be 0…65535")
+        }
     }
 
     func run() async throws {
         try self.node.dataDir.createDirectory()
         let logFile = self.logFile ?? self.node.dataDir.directory.appendingPathComponent("node.log").path
-        let logger = try LogSetup.bootstrap(file: logFile, alsoStandardError: self.headless, label: "wakusync.\(self.node.name)")
-        let node = try WakuNode(configuration: self.node.configuration(), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let logger = try LogSetup.bootstrap(
+            file: logFile,
+            alsoStandardError: self.headless,
+            label: "wakusync.\(self.node.name)"
+        )
+        let node = try WakuNode(
+            configuration: self.node.configuration(),
+            group: MultiThreadedEventLoopGroup.singleton,
+            logger: logger
+        )
         guard self.headless else {
             throw CommandFailure("the monitor needs a terminal build of this command; use --headless")
         }
@@ -66,7 +76,11 @@ struct RunCommand: AsyncParsableCommand {
         // A service group shuts its services down in reverse order: the node first.
         services.append(.init(service: node))
         let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: ServiceGroupConfiguration(
+                services: services,
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
         )
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { await printer.run() }
@@ -82,11 +96,18 @@ struct EventPrinter {
     let format: RunCommand.LogFormat
 
     func run() async {
+        var peerStates: [String: PeerSnapshot.State] = [:]
         for await event in self.events {
+            // A peer's snapshot changes often (identify, RTT, counters); only its state is a line.
+            if case .peerUpdated(let peer) = event {
+                guard peerStates.updateValue(peer.state, forKey: peer.peerID) != peer.state else { continue }
+            }
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             var lines: [String] = []
             if case .started(let info) = event {
-                lines += info.listenAddresses.map { self.format == .json ? "{\"event\":\"listening\",\"address\":\"\($0)\"}" : $0 }
+                lines += info.listenAddresses.map {
+                    self.format == .json ? "{\"event\":\"listening\",\"address\":\"\($0)\"}" : $0
+                }
             }
             if let line = self.format == .json ? EventLines.json(event, at: now) : EventLines.text(event, at: now) {
                 lines.append(line)

@@ -10,6 +10,8 @@ struct Wakusync: AsyncParsableCommand {
         subcommands: [
             ArchiveCommand.self,
             RunCommand.self,
+            SyncCommand.self,
+            QueryCommand.self,
             Inspect.self,
             Bench.self,
         ]
