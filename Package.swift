@@ -83,6 +83,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "WakuDemo",
+            dependencies: [
+                "WakuCore",
+                "WakuNode",
+                "NodeEvents",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "WakuTestSupport",
             dependencies: [
                 "WakuCore",
@@ -104,6 +114,7 @@ let package = Package(
                 "WakuArchive",
                 "Libp2p",
                 "WakuNode",
+                "WakuDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,6 +2,7 @@ internal import Foundation
 internal import Libp2p
 package import Logging
 package import NIOCore
+internal import NIOPosix
 package import NodeEvents
 internal import ServiceLifecycle
 internal import WakuArchive
@@ -62,7 +63,7 @@ package actor WakuNode: Service {
     /// - Throws: an ``ArchiveError``, a ``Libp2pError`` for a bad key or listen address.
     package init(
         configuration: NodeConfiguration,
-        group: any EventLoopGroup,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger,
         clock: any Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Int64 = Archive.systemTime,

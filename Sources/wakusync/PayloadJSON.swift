@@ -94,12 +94,84 @@ struct PayloadJSONError: Error, CustomStringConvertible {
     }
 }
 
-/// Writes JSON the way every `--json` output of this tool does: keys in declaration order,
-/// no escaped slashes (topics are full of them).
+/// Writes JSON the way every `--json` output of this tool does: keys in declaration order (the
+/// order the README documents), nil values left out, no escaped slashes (topics are full of them).
+///
+/// Foundation's encoder keeps keys in a dictionary, so their order is random; this writer walks
+/// the value with `Mirror` instead. It handles what our reports are made of: structs, arrays,
+/// string-keyed dictionaries (sorted), strings, numbers, booleans and optionals.
 enum JSONOutput {
-    static func string(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    static func string(_ value: Any) throws -> String {
+        var out = ""
+        try Self.write(value, to: &out)
+        return out
+    }
+
+    private static func write(_ value: Any, to out: inout String) throws {
+        switch value {
+        case let text as String:
+            out += try Self.scalar(text)
+        case let flag as Bool:
+            out += flag ? "true" : "false"
+        case let number as Int:
+            out += String(number)
+        case let number as Int64:
+            out += String(number)
+        case let number as UInt64:
+            out += String(number)
+        case let number as UInt32:
+            out += String(number)
+        case let number as UInt16:
+            out += String(number)
+        case let number as Double:
+            out += number.isFinite ? try Self.scalar(number) : "null"
+        case let dictionary as [String: Any]:
+            out += "{"
+            for (index, key) in dictionary.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                out += try Self.scalar(key) + ":"
+                try Self.write(dictionary[key] as Any, to: &out)
+            }
+            out += "}"
+        default:
+            let mirror = Mirror(reflecting: value)
+            switch mirror.displayStyle {
+            case .optional:
+                if let wrapped = mirror.children.first?.value {
+                    try Self.write(wrapped, to: &out)
+                } else {
+                    out += "null"
+                }
+            case .collection, .set:
+                out += "["
+                for (index, child) in mirror.children.enumerated() {
+                    if index > 0 { out += "," }
+                    try Self.write(child.value, to: &out)
+                }
+                out += "]"
+            default:
+                out += "{"
+                var first = true
+                for child in mirror.children {
+                    guard let label = child.label else { continue }
+                    let inner = Mirror(reflecting: child.value)
+                    if inner.displayStyle == .optional && inner.children.isEmpty { continue }
+                    if !first { out += "," }
+                    first = false
+                    out += try Self.scalar(label) + ":"
+                    try Self.write(child.value, to: &out)
+                }
+                out += "}"
+            }
+        }
+    }
+
+    /// One JSON scalar through Foundation, for exact string escaping and number formatting.
+    private static func scalar(_ value: Any) throws -> String {
+        let data = try JSONSerialization.data(
+            withJSONObject: [value],
+            options: [.withoutEscapingSlashes, .fragmentsAllowed]
+        )
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 }

@@ -9,6 +9,7 @@ struct Wakusync: AsyncParsableCommand {
         version: WakusyncVersion.current,
         subcommands: [
             ArchiveCommand.self,
+            DemoCommand.self,
             RunCommand.self,
             SyncCommand.self,
             QueryCommand.self,

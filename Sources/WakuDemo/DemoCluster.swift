@@ -1,0 +1,182 @@
+internal import Foundation
+package import Logging
+internal import NodeEvents
+package import WakuCore
+package import WakuNode
+
+/// N real nodes on loopback, each with its own archive in a temporary directory, all connected
+/// to each other, and a traffic generator that publishes to each node with independent loss.
+package actor DemoCluster {
+    package let configuration: DemoConfiguration
+    /// The nodes, `node-1` … `node-N`.
+    package nonisolated let nodes: [WakuNode]
+    private let directory: URL
+    private var generator: SeededRandom
+    /// Hashes delivered to at least one node: what every node must end up holding.
+    package private(set) var union = Set<MessageHash>()
+    package private(set) var published = 0
+
+    /// Creates the nodes (not yet running) under a fresh temporary directory.
+    package init(configuration: DemoConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.generator = SeededRandom(seed: configuration.seed)
+        self.directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "wakusync-demo-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        var nodes: [WakuNode] = []
+        for number in 1...max(1, configuration.nodes) {
+            var node = NodeConfiguration(
+                name: "node-\(number)",
+                dataDirectory: self.directory.appendingPathComponent("node-\(number)").path,
+                agentVersion: "wakusync/demo"
+            )
+            node.listenAddresses = ["/ip4/127.0.0.1/tcp/0"]
+            node.clusterID = configuration.clusterID
+            node.shards = [configuration.shard]
+            node.syncInterval = configuration.syncInterval
+            node.syncRange = configuration.syncRange
+            node.syncJitter = configuration.syncJitter
+            node.fetchGrace = .seconds(2)
+            var nodeLogger = logger
+            nodeLogger[metadataKey: "waku.node"] = "\(number)"
+            nodes.append(try WakuNode(configuration: node, logger: nodeLogger))
+        }
+        self.nodes = nodes
+    }
+
+    /// Runs every node until `body` returns; connects them all to each other first. Removes the
+    /// temporary directory at the end.
+    package func run<T: Sendable>(_ body: @Sendable (DemoCluster) async throws -> T) async throws -> T {
+        defer { try? FileManager.default.removeItem(at: self.directory) }
+        let nodes = self.nodes
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for node in nodes { group.addTask { try await node.run() } }
+            defer { for node in nodes { node.stop() } }
+            for node in nodes { try await node.waitUntilStarted() }
+            let addresses = await nodes.asyncMap { await $0.listenAddresses.first ?? "" }
+            for (index, node) in nodes.enumerated() {
+                for (other, address) in addresses.enumerated() where other > index {
+                    node.send(.addPeer(multiaddr: address))
+                }
+            }
+            let result = try await body(self)
+            for node in nodes { node.stop() }
+            try await group.waitForAll()
+            return result
+        }
+    }
+
+    /// Publishes `count` messages now, each delivered to every node with probability 1 − loss.
+    package func publish(_ count: Int, at now: Int64) async {
+        var deliveries = Array(repeating: [TransferPayload](), count: self.nodes.count)
+        for _ in 0..<count {
+            let payload = self.makeMessage(at: now)
+            var reached = false
+            for index in self.nodes.indices
+            where Double(self.generator.next() % 1_000_000) / 1_000_000 >= self.configuration.loss {
+                deliveries[index].append(payload)
+                reached = true
+            }
+            self.published += 1
+            if reached { self.union.insert(payload.message.hash(pubsubTopic: payload.pubsubTopic)) }
+        }
+        for (node, messages) in zip(self.nodes, deliveries) where !messages.isEmpty {
+            await node.publish(messages)
+        }
+    }
+
+    /// Publishes at the configured rate until cancelled (or `duration` passes).
+    package func generateTraffic(for duration: Duration? = nil) async {
+        let tick = Duration.milliseconds(200)
+        let perTick = self.configuration.rate * 0.2
+        var carried = 0.0
+        let end = duration.map { ContinuousClock.now + $0 }
+        while !Task.isCancelled {
+            if let end, ContinuousClock.now >= end { return }
+            carried += perTick
+            let count = Int(carried)
+            carried -= Double(count)
+            if count > 0 { await self.publish(count, at: Self.wallClock()) }
+            do { try await Task.sleep(for: tick) } catch { return }
+        }
+    }
+
+    /// How many union messages each node holds.
+    package func holdings() async throws -> [Int] {
+        let union = self.union
+        var counts: [Int] = []
+        for node in self.nodes {
+            let stored = Set(try await node.storedHashes())
+            counts.append(union.filter(stored.contains).count)
+        }
+        return counts
+    }
+
+    /// The report `wakusync demo --headless --json` prints.
+    package func report(timeToConsistency: Duration?) async throws -> DemoReport {
+        let holdings = try await self.holdings()
+        var entries: [DemoReport.Node] = []
+        var missing: [String: Int] = [:]
+        for (number, node) in self.nodes.enumerated() {
+            let name = "node-\(number + 1)"
+            entries.append(
+                DemoReport.Node(name: name, peerId: node.peerID, messages: try await node.storedHashes().count)
+            )
+            missing[name] = self.union.count - holdings[number]
+        }
+        return DemoReport(
+            nodes: entries,
+            published: self.published,
+            union: self.union.count,
+            missing: missing,
+            converged: missing.values.allSatisfy { $0 == 0 },
+            timeToConsistencySeconds: timeToConsistency.map {
+                Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
+            }
+        )
+    }
+
+    private func makeMessage(at now: Int64) -> TransferPayload {
+        let topics = self.configuration.contentTopics
+        let topic = topics[Int(self.generator.next() % UInt64(topics.count))]
+        let size = 40 + Int(self.generator.next() % 200)
+        let payload = (0..<size).map { _ in UInt8(truncatingIfNeeded: self.generator.next()) }
+        return TransferPayload(
+            pubsubTopic: self.configuration.pubsubTopic,
+            message: WakuMessage(
+                payload: payload,
+                contentTopic: topic,
+                timestamp: now + Int64(self.generator.next() % 1000)
+            )
+        )
+    }
+
+    /// Wall-clock nanoseconds.
+    package static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
+}
+
+/// What `wakusync demo --headless --json` prints.
+package struct DemoReport: Codable, Sendable {
+    package struct Node: Codable, Sendable {
+        package var name: String
+        package var peerId: String
+        package var messages: Int
+    }
+
+    package var nodes: [Node]
+    package var published: Int
+    package var union: Int
+    package var missing: [String: Int]
+    package var converged: Bool
+    package var timeToConsistencySeconds: Double?
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        result.reserveCapacity(self.count)
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
