@@ -130,6 +130,16 @@ struct HostTests {
         }
         try await LoopbackHosts.with(3, configuration: configuration) { hosts, addresses in
             let peer = try await hosts[0].dial(addresses[1])
+            // Identify streams count against the limit too: let both finish first.
+            let ourID = hosts[0].peerID
+            let deadline = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < deadline {
+                let ours = await hosts[0].identifyInfo(of: peer)
+                let theirs = await hosts[1].identifyInfo(of: ourID)
+                if ours != nil && theirs != nil { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await Task.sleep(for: .milliseconds(100))
             let first = try await hosts[0].openStream(to: peer, protocolID: LoopbackHosts.echoProtocol)
             let clock = ContinuousClock()
             let start = clock.now
