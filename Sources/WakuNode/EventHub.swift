@@ -7,19 +7,23 @@ internal import Synchronization
 package final class EventHub: Sendable {
     private let subscribers = Mutex<[Int: AsyncStream<NodeEvent>.Continuation]>([:])
     private let nextID = Atomic<Int>(0)
-    /// The latest `started` event, replayed to late subscribers so every view has a header.
-    private let started = Mutex<NodeEvent?>(nil)
+    /// The latest `started`, `nextSync` and `archive` events, replayed to late subscribers so
+    /// every view has its header at once.
+    private let latest = Mutex<[String: NodeEvent]>([:])
 
     package init() {}
 
-    /// A new stream of every event from now on (plus the `started` event, if already sent).
+    /// A new stream of every event from now on (preceded by the latest `started`, `nextSync` and
+    /// `archive` events, if any).
     package func subscribe(buffering limit: Int = 4096) -> AsyncStream<NodeEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: NodeEvent.self,
             bufferingPolicy: .bufferingNewest(limit)
         )
         let id = self.nextID.add(1, ordering: .relaxed).newValue
-        if let started = self.started.withLock({ $0 }) { continuation.yield(started) }
+        for key in ["started", "nextSync", "archive"] {
+            if let event = self.latest.withLock({ $0[key] }) { continuation.yield(event) }
+        }
         self.subscribers.withLock { $0[id] = continuation }
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
@@ -29,7 +33,12 @@ package final class EventHub: Sendable {
 
     /// Delivers `event` to every subscriber without waiting.
     package func emit(_ event: NodeEvent) {
-        if case .started = event { self.started.withLock { $0 = event } }
+        switch event {
+        case .started: self.latest.withLock { $0["started"] = event }
+        case .nextSync: self.latest.withLock { $0["nextSync"] = event }
+        case .archive: self.latest.withLock { $0["archive"] = event }
+        default: break
+        }
         for continuation in self.subscribers.withLock({ Array($0.values) }) {
             continuation.yield(event)
         }

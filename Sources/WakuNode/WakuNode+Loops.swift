@@ -7,10 +7,18 @@ extension WakuNode {
     /// Every sync interval, reconciles with one random eligible peer (PROTOCOLS.md §6.3); the
     /// first sync runs one interval after start.
     func syncPeriodically() async {
+        await self.syncPeriodically(on: self.clock)
+    }
+
+    /// Deadlines are absolute (start + k × interval), so the schedule neither drifts nor skips a
+    /// beat when one sync takes long.
+    private func syncPeriodically<C: Clock<Duration>>(on clock: C) async {
         let interval = self.configuration.syncInterval
+        var deadline = clock.now.advanced(by: interval)
         while !Task.isCancelled {
-            self.events.emit(.nextSync(at: self.now() + interval.nanoseconds))
-            do { try await self.clock.sleep(for: interval) } catch { return }
+            self.events.emit(.nextSync(at: self.now() + clock.now.duration(to: deadline).nanoseconds))
+            do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return }
+            deadline = deadline.advanced(by: interval)
             let candidates = PeerChoice.eligible(await self.peers.snapshots, busy: await self.engine.busyPeers)
             if let peer = self.pick(candidates.map(\.peerID)) {
                 self.workSink.yield(.sync(peerID: peer))
@@ -21,10 +29,15 @@ extension WakuNode {
     /// Every sync interval, offset by half an interval from the sync loop, drops index items older
     /// than the sync range.
     func pruneIndexPeriodically() async {
+        await self.pruneIndexPeriodically(on: self.clock)
+    }
+
+    private func pruneIndexPeriodically<C: Clock<Duration>>(on clock: C) async {
         let interval = self.configuration.syncInterval
-        do { try await self.clock.sleep(for: interval / 2) } catch { return }
+        var deadline = clock.now.advanced(by: interval / 2)
         while !Task.isCancelled {
-            do { try await self.clock.sleep(for: interval) } catch { return }
+            do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return }
+            deadline = deadline.advanced(by: interval)
             _ = await self.engine.prune()
         }
     }

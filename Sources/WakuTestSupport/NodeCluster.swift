@@ -4,6 +4,7 @@ internal import NIOPosix
 
 package import WakuCore
 package import WakuNode
+package import NodeEvents
 
 /// Real nodes on 127.0.0.1 (port 0), each with its own archive in a temporary directory, for
 /// tests; everything is stopped and removed when the body returns or throws.
@@ -12,6 +13,7 @@ package enum NodeCluster {
     package static func with<T: Sendable>(
         _ count: Int,
         configure: @Sendable (Int, inout NodeConfiguration) -> Void = { _, _ in },
+        clock: @Sendable (Int) -> any Clock<Duration> = { _ in ContinuousClock() },
         _ body: @Sendable ([WakuNode]) async throws -> T
     ) async throws -> T {
         let directory = try TemporaryDirectory(prefix: "wakusync-nodes")
@@ -30,7 +32,8 @@ package enum NodeCluster {
                 try WakuNode(
                     configuration: configuration,
                     group: MultiThreadedEventLoopGroup.singleton,
-                    logger: Logger(label: "test.\(configuration.name)", factory: { _ in SwiftLogNoOpLogHandler() })
+                    logger: Logger(label: "test.\(configuration.name)", factory: { _ in SwiftLogNoOpLogHandler() }),
+                    clock: clock(number)
                 )
             )
         }
@@ -79,6 +82,29 @@ package enum NodeCluster {
                 pubsubTopic: pubsubTopic,
                 message: WakuMessage(payload: payload, contentTopic: contentTopic, timestamp: timestamp)
             )
+        }
+    }
+
+    /// The first event on `events` that `matches`, or nil after `timeout`. Consumes the stream:
+    /// an `AsyncStream` ends when the task iterating it is cancelled, so subscribe anew for the
+    /// next wait.
+    package static func event(
+        on events: AsyncStream<NodeEvent>,
+        timeout: Duration = .seconds(30),
+        where matches: @escaping @Sendable (NodeEvent) -> Bool
+    ) async -> NodeEvent? {
+        await withTaskGroup(of: NodeEvent?.self) { group in
+            group.addTask {
+                for await event in events where matches(event) { return event }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
     }
 
