@@ -140,6 +140,7 @@ let package = Package(
         .testTarget(
             name: "WakuNodeTests",
             dependencies: ["WakuCore", "WakuSync", "NodeEvents", "WakuNode", "Libp2p", "WakuTestSupport"],
+            exclude: ["Interop"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -163,7 +164,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WakuCore", "WakuArchive", "WakuTestSupport", "wakusync"],
+            dependencies: [
+                "WakuCore", "WakuArchive", "WakuNode", "NodeEvents", "Libp2p", "WakuTestSupport", "wakusync",
+            ],
             swiftSettings: strict
         ),
     ]

@@ -101,38 +101,17 @@ struct ImportAck: Sendable, CustomStringConvertible {
     var description: String { "lines \(self.firstLine)-\(self.lastLine)" }
 }
 
-/// Reads acknowledgement lines from the child's standard output on a dispatch thread, so the
-/// blocking reads never hold a thread of the cooperative pool.
-final class AckReader: @unchecked Sendable {
-    // Invariant: `handle` and `buffer` are only touched from `queue`, a serial queue, and each
-    // call waits for its block to finish before the next one is made.
-    private let handle: FileHandle
-    private let queue = DispatchQueue(label: "ack-reader")
-    private var buffer = Data()
+/// Reads acknowledgement lines from the child's standard output.
+struct AckReader {
+    private let lines: LineReader
 
     init(_ handle: FileHandle) {
-        self.handle = handle
+        self.lines = LineReader(handle)
     }
 
     /// Acknowledgements read until `count` were seen or the pipe closed.
     func read(untilAcks count: Int) async -> [ImportAck] {
-        await withCheckedContinuation { continuation in
-            self.queue.async {
-                var acks: [ImportAck] = []
-                while acks.count < count {
-                    if let newline = self.buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                        let line = String(decoding: self.buffer[..<newline], as: UTF8.self)
-                        self.buffer.removeSubrange(...newline)
-                        if let ack = Self.parse(line) { acks.append(ack) }
-                        continue
-                    }
-                    let chunk = self.handle.availableData
-                    if chunk.isEmpty { break }
-                    self.buffer.append(chunk)
-                }
-                continuation.resume(returning: acks)
-            }
-        }
+        await self.lines.read { $0.compactMap(Self.parse).count >= count }.compactMap(Self.parse)
     }
 
     private static func parse(_ line: String) -> ImportAck? {

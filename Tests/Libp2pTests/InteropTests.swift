@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+import WakuTestSupport
 
 @testable import Libp2p
 
@@ -24,6 +25,8 @@ struct InteropTests {
 
     static let sizes = [1, 1000, 65535, 65536, 262_144, 300_000, 1 << 20]
 
+    static let script = "Tests/Libp2pTests/Interop/py_peer.py"
+
     @Test("py-libp2p dials us: identify, ping and echo from 1 byte to 1 MiB", arguments: cases)
     func pythonDials(_ testCase: Case) async throws {
         try PythonPeer.requireVenv()
@@ -36,7 +39,7 @@ struct InteropTests {
                 "dial", "--target", "\(addresses[0])", "--key-type", "\(testCase.keyType)",
                 "--muxer", testCase.muxer == .yamux ? "yamux" : "mplex", "--seconds", "40",
             ]
-            let result = try await PythonPeer.run(arguments) { lines in
+            let result = try await PythonPeer.run(Self.script, arguments) { lines in
                 let json = try await lines.first("RESULT ")
                 return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
             }
@@ -62,7 +65,7 @@ struct InteropTests {
                 "listen", "--key-type", "\(testCase.keyType)",
                 "--muxer", testCase.muxer == .yamux ? "yamux" : "mplex", "--seconds", "40",
             ]
-            try await PythonPeer.run(arguments) { lines in
+            try await PythonPeer.run(Self.script, arguments) { lines in
                 let address = try Multiaddr(parsing: try await lines.first("LISTEN "))
                 let peer = try await host.dial(address, timeout: .seconds(10))
                 #expect(peer == address.peerID)

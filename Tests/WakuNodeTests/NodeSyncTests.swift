@@ -34,7 +34,10 @@ struct NodeSyncTests {
 struct ClusterTests {
     @Test("four nodes with different message sets converge to identical archives by periodic sync")
     func fourNodesConverge() async throws {
-        try await NodeCluster.with(4, configure: { _, configuration in configuration.syncInterval = .milliseconds(500) }) { nodes in
+        try await NodeCluster.with(
+            4,
+            configure: { _, configuration in configuration.syncInterval = .milliseconds(500) }
+        ) { nodes in
             let now = NodeCluster.now
             let shared = NodeCluster.messages(300, seed: 10, now: now)
             var union = Set(shared.map { $0.message.hash(pubsubTopic: $0.pubsubTopic) })

@@ -1,0 +1,656 @@
+"""py-libp2p Waku peer for the node interop tests (Tests/WakuNodeTests/NodeInteropTests.swift).
+
+Everything Waku here is written from PROTOCOLS.md by hand (protobuf, message hash, Store v3
+paging, metadata), independently of the Swift code, so the two implementations check each other.
+
+Every mode serves /vac/waku/metadata/1.0.0 (--cluster, --shards) and /vac/waku/store-query/3.0.0
+(from --messages generated messages, with nwaku's paging rules), identifies every peer that
+connects and asks it for its metadata, and prints one line per event:
+
+  MESSAGES <json>  the messages the Store server holds, with the hashes computed here
+  LISTEN <addr>    (listen mode) where to dial us
+  PEER <json>      what we learned about a peer (identify, metadata) once it connected
+  METADATA_REQUEST <json>  a metadata request a peer sent us
+  REQUEST <json>   a Store request a peer sent us, decoded
+  GONE <peer id>   the connection to a peer closed
+  RESULT <json>    (dial mode) the outcome of the plan
+
+listen: print LISTEN, then serve until stdin closes.
+dial:   dial --target, report on it (PEER), run --plan, print RESULT, then serve until stdin
+        closes. Plans: "store" runs Store queries against the target; "hold" does nothing more.
+Every run is bounded by --seconds; the process exits by itself.
+"""
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+
+import multiaddr
+import trio
+
+from libp2p import new_host
+from libp2p.abc import INotifee
+from libp2p.crypto.secp256k1 import create_new_key_pair
+from libp2p.crypto.serialization import deserialize_public_key
+from libp2p.custom_types import TProtocol
+from libp2p.identity.identify.identify import ID as IDENTIFY_ID
+from libp2p.identity.identify.pb.identify_pb2 import Identify
+from libp2p.network.config import ConnectionConfig
+from libp2p.network.stream.exceptions import StreamEOF
+from libp2p.peer.id import ID as PeerID
+from libp2p.peer.peerinfo import info_from_p2p_addr
+
+STORE = TProtocol("/vac/waku/store-query/3.0.0")
+METADATA = TProtocol("/vac/waku/metadata/1.0.0")
+TIMEOUT = 10
+
+
+def emit(tag: str, value) -> None:
+    text = value if isinstance(value, str) else json.dumps(value)
+    print(f"{tag} {text}", flush=True)
+
+
+# --- protobuf, by hand (PROTOCOLS.md §0) -------------------------------------------------------
+
+
+def uvarint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def read_uvarint(data: bytes, index: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    for count in range(10):
+        if index >= len(data):
+            raise ValueError("truncated varint")
+        byte = data[index]
+        index += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte & 0x80 == 0:
+            return value, index
+    raise ValueError("varint longer than 10 bytes")
+
+
+def zigzag(value: int) -> int:
+    return ((value << 1) ^ (value >> 63)) & 0xFFFFFFFFFFFFFFFF
+
+
+def unzigzag(value: int) -> int:
+    return (value >> 1) ^ -(value & 1)
+
+
+def varint_field(number: int, value: int) -> bytes:
+    return uvarint(number << 3) + uvarint(value)
+
+
+def bytes_field(number: int, value: bytes) -> bytes:
+    return uvarint(number << 3 | 2) + uvarint(len(value)) + value
+
+
+def parse(data: bytes) -> list[tuple[int, int, int | bytes]]:
+    """Every field as (number, wire type, value) in wire order; raises on malformed input."""
+    fields = []
+    index = 0
+    while index < len(data):
+        key, index = read_uvarint(data, index)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, index = read_uvarint(data, index)
+        elif wire == 2:
+            length, index = read_uvarint(data, index)
+            if index + length > len(data):
+                raise ValueError("truncated length-delimited field")
+            value = data[index : index + length]
+            index += length
+        elif wire == 1 or wire == 5:
+            size = 8 if wire == 1 else 4
+            if index + size > len(data):
+                raise ValueError("truncated fixed field")
+            value = data[index : index + size]
+            index += size
+        else:
+            raise ValueError(f"bad wire type {wire}")
+        if number == 0:
+            raise ValueError("field number 0")
+        fields.append((number, wire, value))
+    return fields
+
+
+def numbers(fields) -> list[int]:
+    return [number for number, _, _ in fields]
+
+
+def first(fields, number: int, default=None):
+    for field, _, value in fields:
+        if field == number:
+            return value
+    return default
+
+
+def every(fields, number: int) -> list:
+    return [value for field, _, value in fields if field == number]
+
+
+# --- Waku messages (PROTOCOLS.md §1) -------------------------------------------------------------
+
+
+def message_hash(pubsub_topic: str, message: dict) -> bytes:
+    return hashlib.sha256(
+        pubsub_topic.encode()
+        + message["payload"]
+        + message["content_topic"].encode()
+        + message["meta"]
+        + message["timestamp"].to_bytes(8, "big", signed=True)
+    ).digest()
+
+
+def encode_message(message: dict) -> bytes:
+    # nwaku writes all seven fields, in this order, also when empty or zero.
+    return (
+        bytes_field(1, message["payload"])
+        + bytes_field(2, message["content_topic"].encode())
+        + varint_field(3, message["version"])
+        + varint_field(10, zigzag(message["timestamp"]))
+        + bytes_field(11, message["meta"])
+        + bytes_field(21, b"")
+        + varint_field(31, 0)
+    )
+
+
+def decode_message(data: bytes) -> dict:
+    fields = parse(data)
+    if first(fields, 1) is None or first(fields, 2) is None:
+        raise ValueError("message without payload or content_topic")
+    return {
+        "fields": numbers(fields),
+        "payload": first(fields, 1),
+        "content_topic": first(fields, 2).decode(),
+        "version": first(fields, 3, 0),
+        "timestamp": unzigzag(first(fields, 10, 0)),
+        "meta": first(fields, 11, b""),
+        "rate_limit_proof": first(fields, 21, b""),
+        "ephemeral": first(fields, 31, 0),
+    }
+
+
+def message_json(message: dict) -> dict:
+    return {
+        "content_topic": message["content_topic"],
+        "payload": message["payload"].hex(),
+        "meta": message["meta"].hex(),
+        "version": message["version"],
+        "timestamp": message["timestamp"],
+    }
+
+
+def generated_messages(count: int, seed: int) -> list[dict]:
+    """Deterministic messages: two pubsub and two content topics, timestamps shared by threes
+    (so the (timestamp, hash) order needs the hash), every version, empty and 64-byte metas, an
+    empty payload and a zero timestamp."""
+    generator = random.Random(seed)
+    messages = []
+    for number in range(count):
+        meta_length = [0, 64, generator.randrange(1, 64)][number % 3]
+        message = {
+            "pubsub_topic": "/waku/2/rs/0/1" if number % 4 == 3 else "/waku/2/rs/0/0",
+            "content_topic": "/pypeer/1/beta/proto" if number % 5 == 4 else "/pypeer/1/alpha/proto",
+            "payload": b"" if number == 0 else generator.randbytes(generator.randrange(1, 200)),
+            "meta": generator.randbytes(meta_length),
+            "version": number % 3,
+            "timestamp": 0 if number == 1 else 1_700_000_000_000_000_000 + (number // 3) * 1_000_000_007,
+        }
+        message["hash"] = message_hash(message["pubsub_topic"], message)
+        messages.append(message)
+    return messages
+
+
+# --- Store v3 (PROTOCOLS.md §3) ------------------------------------------------------------------
+
+
+def encode_request(
+    request_id, include_data, pubsub_topic=None, content_topics=(), hashes=(), cursor=None, forward=True, limit=None
+) -> bytes:
+    # nwaku's write order; request_id, include_data and pagination_forward always.
+    out = bytes_field(1, request_id.encode()) + varint_field(2, int(include_data))
+    if pubsub_topic is not None:
+        out += bytes_field(10, pubsub_topic.encode())
+    for topic in content_topics:
+        out += bytes_field(11, topic.encode())
+    for value in hashes:
+        out += bytes_field(20, value)
+    if cursor is not None:
+        out += bytes_field(51, cursor)
+    out += varint_field(52, int(forward))
+    if limit is not None:
+        out += varint_field(53, limit)
+    return out
+
+
+def decode_request(data: bytes) -> dict:
+    fields = parse(data)
+    if first(fields, 1) is None:
+        raise ValueError("MissingRequiredField request_id")
+    start, end = first(fields, 12), first(fields, 13)
+    topic = first(fields, 10)
+    return {
+        "fields": numbers(fields),
+        "request_id": first(fields, 1).decode(),
+        "include_data": bool(first(fields, 2, 0)),
+        "pubsub_topic": topic.decode() if topic is not None else None,
+        "content_topics": [value.decode() for value in every(fields, 11)],
+        "time_start": unzigzag(start) if start is not None else None,
+        "time_end": unzigzag(end) if end is not None else None,
+        "hashes": [value.hex() for value in every(fields, 20)],
+        "cursor": first(fields, 51).hex() if first(fields, 51) is not None else None,
+        "forward": bool(first(fields, 52, 0)),
+        "limit": first(fields, 53),
+    }
+
+
+def encode_response(request_id: str, status: int, desc: str, entries: list[bytes], cursor: bytes | None) -> bytes:
+    out = bytes_field(1, request_id.encode()) + varint_field(10, status) + bytes_field(11, desc.encode())
+    for entry in entries:
+        out += bytes_field(20, entry)
+    if cursor is not None:
+        out += bytes_field(51, cursor)
+    return out
+
+
+def decode_response(data: bytes) -> dict:
+    """The response as JSON, with every hash recomputed from the returned message."""
+    fields = parse(data)
+    for number, name in [(1, "request_id"), (10, "status_code"), (11, "status_desc")]:
+        if first(fields, number) is None:
+            raise ValueError(f"response without {name}")
+    entries = []
+    for raw in every(fields, 20):
+        entry_fields = parse(raw)
+        reported = first(entry_fields, 1)
+        if reported is None:
+            raise ValueError("entry without message_hash")
+        entry = {"fields": numbers(entry_fields), "hash": reported.hex(), "message": None}
+        raw_message, topic = first(entry_fields, 2), first(entry_fields, 3)
+        if raw_message is not None and topic is not None:
+            message = decode_message(raw_message)
+            entry["pubsub_topic"] = topic.decode()
+            entry["message"] = message_json(message) | {
+                "fields": message["fields"],
+                "rate_limit_proof": message["rate_limit_proof"].hex(),
+                "ephemeral": message["ephemeral"],
+            }
+            entry["hash_ok"] = message_hash(topic.decode(), message) == reported
+        entries.append(entry)
+    cursor = first(fields, 51)
+    return {
+        "fields": sorted(set(numbers(fields))),
+        "request_id": first(fields, 1).decode(),
+        "status": first(fields, 10),
+        "desc": first(fields, 11).decode(),
+        "entries": entries,
+        "cursor": cursor.hex() if cursor is not None else None,
+    }
+
+
+def answer(messages: list[dict], data: bytes) -> bytes:
+    """nwaku's server semantics: matching, (timestamp, hash) order, page size 20 by default and
+    at most 100, a cursor iff more rows exist, 300 for an unknown cursor, 400 for bad bytes."""
+    try:
+        request = decode_request(data)
+    except ValueError as error:
+        return encode_response("", 400, f"decoding rpc failed: {error}", [], None)
+    emit("REQUEST", request)
+    hashes = {bytes.fromhex(value) for value in request["hashes"]}
+    rows = [
+        message
+        for message in messages
+        if (request["pubsub_topic"] is None or message["pubsub_topic"] == request["pubsub_topic"])
+        and (not request["content_topics"] or message["content_topic"] in request["content_topics"])
+        and (request["time_start"] is None or message["timestamp"] >= request["time_start"])
+        and (request["time_end"] is None or message["timestamp"] <= request["time_end"])
+        and (not hashes or message["hash"] in hashes)
+    ]
+    rows.sort(key=lambda message: (message["timestamp"], message["hash"]))
+    if request["cursor"] is not None:
+        cursor = bytes.fromhex(request["cursor"])
+        at = next((message for message in messages if message["hash"] == cursor), None)
+        if at is None:
+            return encode_response("", 300, "BAD_RESPONSE: archive error: DRIVER_ERROR: cursor not found", [], None)
+        key = (at["timestamp"], at["hash"])
+        if request["forward"]:
+            rows = [row for row in rows if (row["timestamp"], row["hash"]) > key]
+        else:
+            rows = [row for row in rows if (row["timestamp"], row["hash"]) < key]
+    if not request["forward"]:
+        rows.reverse()
+    limit = request["limit"]
+    size = 20 if not limit else min(limit, 100)
+    page = rows[:size]
+    cursor = page[-1]["hash"] if len(rows) > size else None
+    if not request["forward"]:
+        page.reverse()
+    entries = []
+    for message in page:
+        entry = bytes_field(1, message["hash"])
+        if request["include_data"]:
+            entry += bytes_field(2, encode_message(message)) + bytes_field(3, message["pubsub_topic"].encode())
+        entries.append(entry)
+    return encode_response(request["request_id"], 200, "OK", entries, cursor)
+
+
+# --- metadata (PROTOCOLS.md §7.8) ----------------------------------------------------------------
+
+
+def encode_metadata(cluster: int, shards: list[int]) -> bytes:
+    # nwaku: cluster, every shard unpacked in field 2, then all shards packed in field 3.
+    out = varint_field(1, cluster)
+    for shard in shards:
+        out += varint_field(2, shard)
+    if shards:
+        out += bytes_field(3, b"".join(uvarint(shard) for shard in shards))
+    return out
+
+
+def packed(value: bytes) -> list[int]:
+    out, index = [], 0
+    while index < len(value):
+        number, index = read_uvarint(value, index)
+        out.append(number)
+    return out
+
+
+def decode_metadata(data: bytes) -> dict:
+    fields = parse(data)
+    deprecated = []
+    for _, wire, value in [field for field in fields if field[0] == 2]:
+        deprecated += packed(value) if wire == 2 else [value]
+    current = [shard for value in every(fields, 3) for shard in packed(value)]
+    return {
+        "hex": data.hex(),
+        "cluster_id": first(fields, 1),
+        # nwaku reads field 3, else field 2.
+        "shards": current or deprecated,
+        "shards_field_2": deprecated,
+        "shards_field_3": current,
+    }
+
+
+# --- streams -------------------------------------------------------------------------------------
+
+
+class Reader:
+    """Buffered reads on a py-libp2p stream."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.buffer = bytearray()
+
+    async def fill(self) -> bool:
+        try:
+            chunk = await self.stream.read(1 << 16)
+        except StreamEOF:
+            chunk = b""
+        if not chunk:
+            return False
+        self.buffer += chunk
+        return True
+
+    async def message(self) -> bytes | None:
+        """One uvarint-length-prefixed message, or None at end of stream."""
+        while True:
+            try:
+                length, start = read_uvarint(bytes(self.buffer[:10]), 0)
+                if len(self.buffer) >= start + length:
+                    data = bytes(self.buffer[start : start + length])
+                    del self.buffer[: start + length]
+                    return data
+            except ValueError:
+                if len(self.buffer) >= 10:
+                    raise
+            if not await self.fill():
+                return None
+
+    async def rest(self) -> bytes:
+        while await self.fill():
+            pass
+        data = bytes(self.buffer)
+        self.buffer.clear()
+        return data
+
+
+async def exchange(host, peer, protocol: TProtocol, request: bytes) -> bytes:
+    """Opens `protocol`, writes one LP message, reads one back and closes."""
+    with trio.fail_after(TIMEOUT):
+        stream = await host.new_stream(peer, [protocol])
+        try:
+            await stream.write(uvarint(len(request)) + request)
+            reply = await Reader(stream).message()
+        finally:
+            await stream.close()
+    if reply is None:
+        raise ValueError(f"{protocol}: stream closed without an answer")
+    return reply
+
+
+# --- what we learn about a peer ------------------------------------------------------------------
+
+
+async def identify(host, peer) -> dict:
+    with trio.fail_after(TIMEOUT):
+        stream = await host.new_stream(peer, [IDENTIFY_ID])
+        try:
+            data = await Reader(stream).rest()
+        finally:
+            await stream.close()
+    # nim-libp2p (and we) send one length-prefixed message and close.
+    length, start = read_uvarint(data, 0)
+    if start + length != len(data):
+        raise ValueError(f"identify is not one length-prefixed message ({len(data)} bytes)")
+    message = Identify()
+    message.ParseFromString(data[start:])
+    key = deserialize_public_key(message.public_key)
+    return {
+        "agent": message.agent_version,
+        "protocol_version": message.protocol_version,
+        "protocols": list(message.protocols),
+        "listen_addrs": len(message.listen_addrs),
+        "has_observed_addr": message.HasField("observed_addr"),
+        "key_type": key.get_type().name,
+        "key_peer_id": str(PeerID.from_pubkey(key)),
+    }
+
+
+async def report(host, peer, cluster: int, shards: list[int]) -> None:
+    """Identifies `peer`, asks for its metadata and prints what came back (or why not)."""
+    out: dict = {"peer": str(peer), "reporter": str(host.get_id())}
+    try:
+        out["identify"] = await identify(host, peer)
+    except Exception as error:  # the peer may drop us; say so instead of dying
+        out["identify_error"] = repr(error)
+    try:
+        out["metadata"] = decode_metadata(await exchange(host, peer, METADATA, encode_metadata(cluster, shards)))
+    except Exception as error:
+        out["metadata_error"] = repr(error)
+    emit("PEER", out)
+
+
+class Watcher(INotifee):
+    """Reports every peer that connects, and prints GONE when its connection closes."""
+
+    def __init__(self, send):
+        self.send = send
+
+    async def connected(self, network, conn) -> None:
+        await self.send.send(("connected", conn.muxed_conn.peer_id))
+
+    async def disconnected(self, network, conn) -> None:
+        await self.send.send(("disconnected", conn.muxed_conn.peer_id))
+
+    async def opened_stream(self, network, stream) -> None:
+        pass
+
+    async def closed_stream(self, network, stream) -> None:
+        pass
+
+    async def listen(self, network, multiaddr) -> None:
+        pass
+
+    async def listen_close(self, network, multiaddr) -> None:
+        pass
+
+
+async def watch(host, receive, nursery, cluster: int, shards: list[int], skip: set) -> None:
+    async for event, peer in receive:
+        if event == "connected" and peer not in skip:
+            nursery.start_soon(report, host, peer, cluster, shards)
+        elif event == "disconnected" and peer not in host.get_connected_peers():
+            emit("GONE", str(peer))
+
+
+# --- the Store client plan -----------------------------------------------------------------------
+
+
+async def query(host, peer, request: bytes) -> dict:
+    return decode_response(await exchange(host, peer, STORE, request))
+
+
+async def paginate(host, peer, args, forward: bool, include_data: bool) -> list[dict]:
+    pages, cursor = [], None
+    for number in range(100):
+        request_id = f"py-{'fwd' if forward else 'bwd'}-{int(include_data)}-{number}"
+        page = await query(
+            host,
+            peer,
+            encode_request(
+                request_id,
+                include_data,
+                pubsub_topic=args.pubsub_topic,
+                content_topics=[args.content_topic],
+                cursor=cursor,
+                forward=forward,
+                limit=args.page_size,
+            ),
+        )
+        page["request_id_echoed"] = page["request_id"] == request_id
+        pages.append(page)
+        if page["status"] != 200 or page["cursor"] is None:
+            break
+        cursor = bytes.fromhex(page["cursor"])
+    return pages
+
+
+async def store_plan(host, peer, args) -> dict:
+    result = {}
+    for forward in (True, False):
+        for include_data in (True, False):
+            name = f"{'forward' if forward else 'backward'}_{'data' if include_data else 'hashes'}"
+            result[name] = await paginate(host, peer, args, forward, include_data)
+    lookup = [bytes.fromhex(value) for value in args.lookup.split(",") if value]
+    result["lookup"] = await query(
+        host, peer, encode_request("py-lookup", True, hashes=lookup, forward=True, limit=len(lookup))
+    )
+    result["garbage"] = await query(host, peer, bytes.fromhex("deadbeef"))
+    # A well-formed request without request_id, which nwaku requires by presence.
+    result["no_request_id"] = await query(host, peer, varint_field(2, 1) + varint_field(52, 1))
+    return result
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["listen", "dial"])
+    parser.add_argument("--target", default="")
+    parser.add_argument("--plan", choices=["store", "hold"], default="hold")
+    parser.add_argument("--cluster", type=int, default=0)
+    parser.add_argument("--shards", default="")
+    parser.add_argument("--messages", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pubsub-topic", default="/waku/2/rs/0/0")
+    parser.add_argument("--content-topic", default="")
+    parser.add_argument("--page-size", type=int, default=5)
+    parser.add_argument("--lookup", default="")
+    parser.add_argument("--seconds", type=float, default=40)
+    args = parser.parse_args()
+    shards = [int(shard) for shard in args.shards.split(",") if shard]
+
+    messages = generated_messages(args.messages, args.seed)
+    emit(
+        "MESSAGES",
+        [message_json(message) | {"pubsub_topic": message["pubsub_topic"], "hash": message["hash"].hex()}
+         for message in messages],
+    )
+
+    async def serve_store(stream) -> None:
+        try:
+            with trio.fail_after(TIMEOUT):
+                data = await Reader(stream).message()
+                if data is not None:
+                    reply = answer(messages, data)
+                    await stream.write(uvarint(len(reply)) + reply)
+        finally:
+            await stream.close()
+
+    async def serve_metadata(stream) -> None:
+        try:
+            with trio.fail_after(TIMEOUT):
+                data = await Reader(stream).message()
+                if data is not None:
+                    emit("METADATA_REQUEST", {"peer": str(stream.muxed_conn.peer_id)} | decode_metadata(data))
+                    reply = encode_metadata(args.cluster, shards)
+                    await stream.write(uvarint(len(reply)) + reply)
+        finally:
+            await stream.close()
+
+    # nwaku's default identity type. No automatic redials: the tests decide who connects when.
+    host = new_host(
+        key_pair=create_new_key_pair(),
+        muxer_preference="YAMUX",
+        connection_config=ConnectionConfig(min_connections=0, low_watermark=0, high_watermark=1),
+    )
+    host.set_stream_handler(STORE, serve_store)
+    host.set_stream_handler(METADATA, serve_metadata)
+    send, receive = trio.open_memory_channel(64)
+    host.get_network().register_notifee(Watcher(send))
+    listen = multiaddr.Multiaddr("/ip4/127.0.0.1/tcp/0")
+    with trio.move_on_after(args.seconds):
+        async with host.run(listen_addrs=[listen]), trio.open_nursery() as nursery:
+            skip = set()
+            if args.mode == "listen":
+                address = f"{host.get_addrs()[0]}"
+                if "/p2p/" not in address:
+                    address += f"/p2p/{host.get_id()}"
+                nursery.start_soon(watch, host, receive, nursery, args.cluster, shards, skip)
+                emit("LISTEN", address)
+            else:
+                info = info_from_p2p_addr(multiaddr.Multiaddr(args.target))
+                skip.add(info.peer_id)
+                nursery.start_soon(watch, host, receive, nursery, args.cluster, shards, skip)
+                result = {"peer_id": str(host.get_id())}
+                try:
+                    with trio.fail_after(TIMEOUT):
+                        await host.connect(info)
+                except Exception as error:  # a peer that drops us at once may beat connect()
+                    result["connect_error"] = repr(error)
+                else:
+                    await report(host, info.peer_id, args.cluster, shards)
+                    if args.plan == "store":
+                        result |= await store_plan(host, info.peer_id, args)
+                emit("RESULT", result)
+            # Serve until the test closes our stdin.
+            await trio.to_thread.run_sync(sys.stdin.read, abandon_on_cancel=True)
+            nursery.cancel_scope.cancel()
+        return
+    emit("TIMEOUT", "")
+    sys.exit(2)
+
+
+if __name__ == "__main__":
+    trio.run(main)
