@@ -9,6 +9,7 @@ struct Bench: AsyncParsableCommand {
             BenchIndex.self,
             BenchHash.self,
             BenchArchive.self,
+            BenchNode.self,
             BenchTransport.self,
         ]
     )
