@@ -469,12 +469,22 @@ async def identify(host, peer) -> dict:
 async def report(host, peer, cluster: int, shards: list[int]) -> None:
     """Identifies `peer`, asks for its metadata and prints what came back (or why not)."""
     out: dict = {"peer": str(peer), "reporter": str(host.get_id())}
+
+    def connected() -> bool:
+        # new_stream would dial a peer that dropped us again; only ask over the live connection.
+        if peer in host.get_connected_peers():
+            return True
+        out.setdefault("disconnected", True)
+        return False
+
     try:
-        out["identify"] = await identify(host, peer)
+        if connected():
+            out["identify"] = await identify(host, peer)
     except Exception as error:  # the peer may drop us; say so instead of dying
         out["identify_error"] = repr(error)
     try:
-        out["metadata"] = decode_metadata(await exchange(host, peer, METADATA, encode_metadata(cluster, shards)))
+        if connected():
+            out["metadata"] = decode_metadata(await exchange(host, peer, METADATA, encode_metadata(cluster, shards)))
     except Exception as error:
         out["metadata_error"] = repr(error)
     emit("PEER", out)
