@@ -88,6 +88,7 @@ actor PeerManager {
             $0.state = .connected
             $0.direction = direction == .inbound ? .inbound : .outbound
             $0.reconnectAt = nil
+            $0.lastError = nil
             if let address, !$0.isStatic { $0.address = address.description }
         }
     }
