@@ -11,21 +11,21 @@ internal import Foundation
 ///
 /// The 12-byte nonce is 4 zero bytes then the counter little-endian. Each encryption or decryption
 /// uses the next counter value; the connection must end before the counter reaches 2^64 − 1.
-struct NoiseCipherState: Sendable {
+package struct NoiseCipherState: Sendable {
     private let key: SymmetricKey
     /// The counter of the next message.
     private(set) var nonce: UInt64 = 0
 
     /// Bytes added to every message: the Poly1305 tag.
-    static let tagLength = 16
+    package static let tagLength = 16
 
     /// A cipher state with `key` (32 bytes) and nonce 0.
-    init(key: [UInt8]) {
+    package init(key: [UInt8]) {
         self.key = SymmetricKey(data: key)
     }
 
     /// Encrypts `plaintext` with associated data `ad`, returning ciphertext‖tag.
-    mutating func encrypt(_ plaintext: [UInt8], ad: [UInt8]) throws(Libp2pError) -> [UInt8] {
+    package mutating func encrypt(_ plaintext: [UInt8], ad: [UInt8]) throws(Libp2pError) -> [UInt8] {
         let box = try self.seal(plaintext, ad: ad)
         return Array(box.ciphertext) + Array(box.tag)
     }
@@ -39,7 +39,7 @@ struct NoiseCipherState: Sendable {
     }
 
     /// Decrypts ciphertext‖tag held in an array (handshake messages).
-    mutating func decrypt(_ message: [UInt8], ad: [UInt8]) throws(Libp2pError) -> [UInt8] {
+    package mutating func decrypt(_ message: [UInt8], ad: [UInt8]) throws(Libp2pError) -> [UInt8] {
         var result: Result<Data, Libp2pError> = .failure(Libp2pError(.decryptionFailed, "not decrypted"))
         message.withUnsafeBytes { raw in
             result = Result { () throws(Libp2pError) in try self.decrypt(raw, ad: ad) }

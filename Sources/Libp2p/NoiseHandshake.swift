@@ -1,4 +1,4 @@
-internal import Crypto
+package import Crypto
 
 #if canImport(FoundationEssentials)
 internal import FoundationEssentials
@@ -11,9 +11,9 @@ internal import Foundation
 /// Pure: the caller moves the three messages and supplies the keys, so the deterministic vector in
 /// `libp2p.json` can be replayed exactly. Message 1 carries an empty payload; messages 2 and 3
 /// carry the responder's and the initiator's handshake payloads.
-struct NoiseHandshake: Sendable {
+package struct NoiseHandshake: Sendable {
     /// Which side of the handshake we are.
-    enum Role: Sendable { case initiator, responder }
+    package enum Role: Sendable { case initiator, responder }
 
     private let role: Role
     private let localStatic: Curve25519.KeyAgreement.PrivateKey
@@ -22,14 +22,14 @@ struct NoiseHandshake: Sendable {
     private var symmetric = SymmetricState()
     private var remoteEphemeral: Curve25519.KeyAgreement.PublicKey?
     /// The remote's static X25519 public key, once received.
-    private(set) var remoteStatic: [UInt8]?
+    package private(set) var remoteStatic: [UInt8]?
     private var step = 0
 
     /// The protocol name, exactly 32 bytes, used as the initial hash.
     static let protocolName = Array("Noise_XX_25519_ChaChaPoly_SHA256".utf8)
 
     /// A handshake for `role`, sending `payload` in our second message.
-    init(
+    package init(
         role: Role,
         staticKey: Curve25519.KeyAgreement.PrivateKey,
         ephemeralKey: Curve25519.KeyAgreement.PrivateKey = .init(),
@@ -43,16 +43,16 @@ struct NoiseHandshake: Sendable {
     }
 
     /// Whether it is our turn to write a message.
-    var isOurTurn: Bool { (self.step % 2 == 0) == (self.role == .initiator) && self.step < 3 }
+    package var isOurTurn: Bool { (self.step % 2 == 0) == (self.role == .initiator) && self.step < 3 }
 
     /// Whether all three messages have been exchanged.
-    var isComplete: Bool { self.step == 3 }
+    package var isComplete: Bool { self.step == 3 }
 
     /// The current handshake hash `h`.
-    var handshakeHash: [UInt8] { self.symmetric.h }
+    package var handshakeHash: [UInt8] { self.symmetric.h }
 
     /// Writes our next handshake message.
-    mutating func writeMessage() throws(Libp2pError) -> [UInt8] {
+    package mutating func writeMessage() throws(Libp2pError) -> [UInt8] {
         precondition(self.isOurTurn, "Noise: writeMessage called out of turn")
         var message: [UInt8] = []
         switch self.step {
@@ -81,7 +81,7 @@ struct NoiseHandshake: Sendable {
     /// Reads the remote's next handshake message and returns its payload.
     ///
     /// - Throws: ``Libp2pError/Code/handshakeFailed`` for a short message, a bad key or failed decryption.
-    mutating func readMessage(_ message: [UInt8]) throws(Libp2pError) -> [UInt8] {
+    package mutating func readMessage(_ message: [UInt8]) throws(Libp2pError) -> [UInt8] {
         precondition(!self.isOurTurn && !self.isComplete, "Noise: readMessage called out of turn")
         var rest = message[...]
         let payload: [UInt8]
@@ -105,7 +105,7 @@ struct NoiseHandshake: Sendable {
     }
 
     /// The transport cipher states once complete: (send, receive) for our role.
-    func split() -> (send: NoiseCipherState, receive: NoiseCipherState) {
+    package func split() -> (send: NoiseCipherState, receive: NoiseCipherState) {
         precondition(self.isComplete, "Noise: split before the handshake completed")
         let (first, second) = self.symmetric.hkdf([])
         let initiatorToResponder = NoiseCipherState(key: first)

@@ -1,4 +1,4 @@
-internal import NIOCore
+package import NIOCore
 internal import Synchronization
 
 /// The inbound side of one muxed stream, shared by its muxer (on the connection's event loop) and
@@ -8,9 +8,9 @@ internal import Synchronization
 /// once ``reportThreshold`` bytes have been taken the reader tells the muxer, which turns it into a
 /// yamux window update or resumes reading an mplex connection. So the buffer never holds more than
 /// the peer was allowed to send: back-pressure from the reader to the remote writer.
-final class StreamBuffer: Sendable {
+package final class StreamBuffer: Sendable {
     /// What a take found.
-    enum Take {
+    package enum Take {
         /// Some bytes, and how many consumed bytes to report to the muxer (0 for none yet).
         case bytes(ByteBuffer, report: Int)
         /// Nothing yet; wait.
@@ -43,7 +43,7 @@ final class StreamBuffer: Sendable {
     /// Consumed bytes are reported to the muxer in batches of at least this size.
     let reportThreshold: Int
 
-    init(reportThreshold: Int) {
+    package init(reportThreshold: Int) {
         self.reportThreshold = reportThreshold
     }
 
@@ -53,7 +53,7 @@ final class StreamBuffer: Sendable {
     var bufferedBytes: Int { self.state.withLock { $0.buffered } }
 
     /// Adds bytes that arrived; wakes the reader.
-    func append(_ bytes: ByteBuffer) {
+    package func append(_ bytes: ByteBuffer) {
         let (waiter, discard) = self.state.withLock { state -> (Waiter?, (@Sendable (Int) -> Void)?) in
             guard state.failure == nil, !state.isFinished else { return (nil, nil) }
             if let discard = state.discard { return (nil, discard) }
@@ -82,7 +82,7 @@ final class StreamBuffer: Sendable {
     }
 
     /// The remote closed its side (FIN): reads drain what is buffered, then end.
-    func finish() {
+    package func finish() {
         let waiter = self.state.withLock { state -> Waiter? in
             state.isFinished = true
             return state.waiter.take()
@@ -144,7 +144,7 @@ final class StreamBuffer: Sendable {
     ///
     /// - Throws: ``Libp2pError`` `frameTooLarge` when the announced length exceeds `maximumLength`,
     ///   `malformedFrame` when the stream ends inside a message.
-    func takeMessage(maximumLength: Int) throws(Libp2pError) -> Take {
+    package func takeMessage(maximumLength: Int) throws(Libp2pError) -> Take {
         try self.state.withLock { (state) throws(Libp2pError) -> Take in
             if let failure = state.failure { throw failure }
             if state.partial == nil {

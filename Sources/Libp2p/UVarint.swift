@@ -2,12 +2,12 @@ internal import NIOCore
 
 /// Unsigned LEB128 as multiformats uses it (PROTOCOLS.md §0): minimal encoding, at most 9 bytes for
 /// the 63-bit values multiformats allows.
-enum UVarint {
+package enum UVarint {
     /// The largest value multiformats' unsigned varint may carry (2^63 − 1).
-    static let maximum: UInt64 = (1 << 63) - 1
+    package static let maximum: UInt64 = (1 << 63) - 1
 
     /// Appends the minimal encoding of `value`.
-    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+    package static func append(_ value: UInt64, to bytes: inout [UInt8]) {
         var rest = value
         while rest >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
@@ -29,7 +29,7 @@ enum UVarint {
     }
 
     /// How many bytes the encoding of `value` takes.
-    static func size(of value: UInt64) -> Int {
+    package static func size(of value: UInt64) -> Int {
         var count = 1
         var rest = value >> 7
         while rest != 0 {
@@ -40,7 +40,7 @@ enum UVarint {
     }
 
     /// The result of looking for a varint at the start of some bytes.
-    enum Peek: Equatable {
+    package enum Peek: Equatable {
         /// Not enough bytes yet.
         case incomplete
         /// The value and how many bytes encode it.
@@ -50,7 +50,7 @@ enum UVarint {
     /// Decodes a varint from the start of `bytes` without consuming anything.
     ///
     /// - Throws: ``Libp2pError/Code/malformedFrame`` for more than 9 bytes or a non-minimal encoding.
-    static func peek(_ bytes: some Collection<UInt8>) throws(Libp2pError) -> Peek {
+    package static func peek(_ bytes: some Collection<UInt8>) throws(Libp2pError) -> Peek {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         var length = 0
@@ -81,7 +81,7 @@ enum UVarint {
     /// Reads a varint from `bytes` at `offset`, advancing it.
     ///
     /// - Throws: ``Libp2pError/Code/malformedFrame`` when the bytes end inside the varint.
-    static func read(_ bytes: [UInt8], at offset: inout Int) throws(Libp2pError) -> UInt64 {
+    package static func read(_ bytes: [UInt8], at offset: inout Int) throws(Libp2pError) -> UInt64 {
         guard offset <= bytes.count,
             case .value(let value, let length) = try self.peek(bytes[offset...])
         else {
