@@ -139,7 +139,11 @@ let package = Package(
         ),
         .testTarget(
             name: "WakuNodeTests",
-            dependencies: ["WakuCore", "WakuSync", "NodeEvents", "WakuNode", "Libp2p", "WakuTestSupport"],
+            dependencies: [
+                "WakuCore", "WakuSync", "NodeEvents", "WakuNode", "Libp2p", "WakuArchive", "WakuTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             exclude: ["Interop"],
             swiftSettings: strict
         ),

@@ -6,6 +6,7 @@ actor BatchQueue<Element: Sendable> {
     private var isFinished = false
     private var taker: CheckedContinuation<[Element]?, Never>?
     private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
+    private var ticket = 0
     let limit: Int
 
     init(limit: Int) {
@@ -40,6 +41,31 @@ actor BatchQueue<Element: Sendable> {
         if !self.items.isEmpty { return self.takeAll() }
         if self.isFinished { return nil }
         return await withCheckedContinuation { self.taker = $0 }
+    }
+
+    /// Like ``next()``, but gives up after `timeout` with an empty batch, so the consumer can do
+    /// its idle work (report what it accumulated).
+    func next(waitingAtMost timeout: Duration) async -> [Element]? {
+        if !self.items.isEmpty { return self.takeAll() }
+        if self.isFinished { return nil }
+        self.ticket += 1
+        let ticket = self.ticket
+        return await withTaskGroup(of: Void.self) { group in
+            // The timer can only run on this actor once the continuation below is registered.
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                await self.expire(ticket)
+            }
+            let batch = await withCheckedContinuation { self.taker = $0 }
+            group.cancelAll()
+            return batch
+        }
+    }
+
+    private func expire(_ ticket: Int) {
+        guard ticket == self.ticket, let taker = self.taker else { return }
+        self.taker = nil
+        taker.resume(returning: [])
     }
 
     private func takeAll() -> [Element] {

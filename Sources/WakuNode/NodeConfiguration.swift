@@ -52,6 +52,10 @@ package struct NodeConfiguration: Sendable {
     package var roundLimit: Int
     /// How long a session waits for the peer's next payload.
     package var roundTimeout: Duration
+    /// How long a new connection may take to finish TCP, Noise and the muxer (nwaku: 30 s).
+    package var upgradeTimeout: Duration
+    /// Inbound connections accepted at once.
+    package var maximumInboundConnections: Int
 
     package init(name: String, dataDirectory: String, agentVersion: String) {
         self.name = name
@@ -74,6 +78,8 @@ package struct NodeConfiguration: Sendable {
         self.agentVersion = agentVersion
         self.roundLimit = 64
         self.roundTimeout = .seconds(30)
+        self.upgradeTimeout = .seconds(30)
+        self.maximumInboundConnections = 256
     }
 
     /// The pubsub topics sessions are scoped to (nwaku derives them from cluster and shards).

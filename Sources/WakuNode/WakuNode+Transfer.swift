@@ -65,9 +65,7 @@ extension WakuNode {
         let peer = stream.peerID.description
         let queue = BatchQueue<TransferItem>(limit: 2_000)
         await withDiscardingTaskGroup { group in
-            group.addTask {
-                while let batch = await queue.next() { await self.absorb(batch, from: peer) }
-            }
+            group.addTask { await self.absorbAll(from: queue, peer: peer) }
             do {
                 while let frame = try await stream.readMessage(
                     maxSize: MessageLimits.maxMessageSize,
@@ -108,28 +106,51 @@ extension WakuNode {
         }
     }
 
-    private func absorb(_ batch: [TransferItem], from peer: String) async {
-        var messages: [SyncEngine.Incoming] = []
-        var rejected: [TransferRejection: Int] = [:]
+    /// What the transfer writer reports, accumulated between reports.
+    private struct TransferTally {
+        var messages = 0
         var bytes = 0
-        for item in batch {
-            switch item {
-            case .accepted(let incoming, let size):
-                messages.append(incoming)
-                bytes += size
-            case .rejected(let reason, let size):
-                rejected[reason, default: 0] += 1
-                bytes += size
-            case .held(let size):
-                bytes += size
+        var rejected: [TransferRejection: Int] = [:]
+    }
+
+    /// Stores accepted pushes batch by batch; reports counts at most every 250 ms and whenever
+    /// the stream goes quiet, so a flood costs a few events, not three per message.
+    private func absorbAll(from queue: BatchQueue<TransferItem>, peer: String) async {
+        var tally = TransferTally()
+        var lastReport = ContinuousClock.now
+        while let batch = await queue.next(waitingAtMost: .milliseconds(200)) {
+            var messages: [SyncEngine.Incoming] = []
+            for item in batch {
+                switch item {
+                case .accepted(let incoming, let size):
+                    messages.append(incoming)
+                    tally.bytes += size
+                case .rejected(let reason, let size):
+                    tally.rejected[reason, default: 0] += 1
+                    tally.bytes += size
+                case .held(let size):
+                    tally.bytes += size
+                }
+            }
+            tally.messages += batch.count
+            if !messages.isEmpty { await self.engine.store(messages) }
+            if tally.messages > 0 && (batch.isEmpty || ContinuousClock.now - lastReport >= .milliseconds(250)) {
+                await self.report(tally, from: peer)
+                tally = TransferTally()
+                lastReport = ContinuousClock.now
             }
         }
-        if !messages.isEmpty { await self.engine.store(messages) }
+        if tally.messages > 0 { await self.report(tally, from: peer) }
+    }
+
+    private func report(_ tally: TransferTally, from peer: String) async {
         self.events.emit(
-            .transferred(TransferTraffic(peerID: peer, direction: .received, messages: batch.count, bytes: bytes))
+            .transferred(
+                TransferTraffic(peerID: peer, direction: .received, messages: tally.messages, bytes: tally.bytes)
+            )
         )
-        await self.peers.change(peer) { $0.messagesReceived += batch.count }
-        for (reason, count) in rejected.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        await self.peers.change(peer) { $0.messagesReceived += tally.messages }
+        for (reason, count) in tally.rejected.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             self.events.emit(.transferRejected(peerID: peer, reason: reason, count: count))
         }
     }

@@ -79,6 +79,8 @@ package actor WakuNode: Service {
         self.archive = try Archive(path: configuration.dataDirectory + "/archive.sqlite3", wallClock: now)
         let key = try NodeKey.loadOrCreate(in: configuration.dataDirectory)
         var hostConfiguration = HostConfiguration(agentVersion: configuration.agentVersion)
+        hostConfiguration.upgradeTimeout = configuration.upgradeTimeout
+        hostConfiguration.maximumInboundConnections = configuration.maximumInboundConnections
         hostConfiguration.maximumMessageSizes = [
             Self.metadataProtocol: Self.metadataLimit,
             Self.storeProtocol: Self.storeResponseLimit,
