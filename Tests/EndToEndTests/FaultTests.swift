@@ -1,0 +1,121 @@
+import Foundation
+import NodeEvents
+import Testing
+import WakuArchive
+import WakuCore
+import WakuNode
+import WakuTestSupport
+
+@Suite("Faults", .timeLimit(.minutes(2)))
+struct FaultTests {
+    @Test("a full disk stops the import with a clear error; the archive stays sound with every acknowledged batch")
+    func diskFull() async throws {
+        let directory = try TemporaryDirectory(prefix: "wakusync-full")
+        defer { directory.remove() }
+        let dataDir = directory.file("node").path
+        let file = directory.file("input.jsonl")
+        let payloads = NodeCluster.messages(4_000, seed: 11, now: NodeCluster.now)
+        let lines = payloads.map {
+            var message = $0.message
+            message.payload = Array(repeating: 0x61, count: 1_000) + message.payload
+            return ArchiveJSONLine.encode(
+                StoredMessage(
+                    archived: ArchivedMessage(pubsubTopic: $0.pubsubTopic, message: message, source: .import),
+                    storedAt: 0
+                )
+            )
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: false, encoding: .utf8)
+        // The file-size limit stands in for a full disk: writes past 1 MiB fail with EFBIG.
+        let script =
+            "trap '' XFSZ; ulimit -f 1024; exec '\(Executables.wakusync.path)' archive import '\(file.path)' "
+            + "--data-dir '\(dataDir)' --batch-size 200 --progress"
+        let result = try ChildProcess.run(URL(fileURLWithPath: "/bin/bash"), ["-c", script], timeout: .seconds(60))
+        #expect(result.status != 0)
+        #expect(
+            result.stderr.lowercased().contains("disk") || result.stderr.lowercased().contains("full"),
+            "\(result.stderr)"
+        )
+        let acknowledged = result.stdout.split(separator: "\n").filter { $0.hasPrefix("committed batch") }.count
+        #expect(acknowledged > 0 && acknowledged < 20)
+        let archive = try Archive.openExisting(path: dataDir + "/archive.sqlite3")
+        #expect(try await archive.integrityCheck() == ["ok"])
+        #expect(try await archive.stats().count >= acknowledged * 200)
+        try archive.close()
+    }
+
+    @Test(
+        "a node SIGKILLed while receiving pushes restarts sound, without duplicates, and the next session completes it"
+    )
+    func killedWhileReceiving() async throws {
+        let directory = try TemporaryDirectory(prefix: "wakusync-killed-receiver")
+        defer { directory.remove() }
+        let remoteDir = directory.file("remote").path
+        try FileManager.default.createDirectory(atPath: remoteDir, withIntermediateDirectories: true)
+        let now = NodeCluster.now
+        let shared = NodeCluster.messages(2_000, seed: 21, now: now, span: .seconds(3000))
+        try InterruptedSyncTests.importMessages(shared, into: remoteDir)
+        try await NodeCluster.with(1) { nodes in
+            let local = nodes[0]
+            let extra = NodeCluster.messages(20_000, seed: 22, now: now, span: .seconds(3000))
+            await local.publish(shared + extra)
+            let union = Set((shared + extra).map { $0.message.hash(pubsubTopic: $0.pubsubTopic) })
+            let (remote, address, lines) = try await Self.start(dataDir: remoteDir)
+            defer { if remote.isRunning { kill(remote.processIdentifier, SIGKILL) } }
+            let peer = try await local.connect(to: address)
+            // We hold 20k messages the remote lacks: the session ends with us pushing them.
+            async let sessions = local.syncNow(with: peer)
+            // Kill it as soon as the first pushed batch is stored.
+            _ = await lines.read { $0.contains { $0.contains("messages stored") && $0.contains("source=sync") } }
+            kill(remote.processIdentifier, SIGKILL)
+            remote.waitUntilExit()
+            _ = await sessions
+
+            let crashed = try Archive.openExisting(path: remoteDir + "/archive.sqlite3")
+            #expect(try await crashed.integrityCheck() == ["ok"])
+            let survived = try await crashed.stats().count
+            #expect(
+                survived > shared.count && survived < union.count,
+                "some but not all pushes were stored: \(survived)"
+            )
+            try crashed.close()
+
+            let (again, newAddress, _) = try await Self.start(dataDir: remoteDir)
+            defer { if again.isRunning { kill(again.processIdentifier, SIGKILL) } }
+            let revived = try await local.connect(to: newAddress)
+            let second = try #require(await local.syncNow(with: revived))
+            #expect(second.outcome == .reconciled)
+            // The restarted node's index was rebuilt from its archive: only the rest is missing.
+            #expect(second.theyNeed + second.weNeed <= union.count - survived)
+            // Readers may watch the live archive (WAL): wait until the rest has arrived.
+            let watcher = try Archive.openExisting(path: remoteDir + "/archive.sqlite3")
+            let complete = try await NodeCluster.eventually(timeout: .seconds(60)) {
+                try await watcher.stats().count == union.count
+            }
+            try watcher.close()
+            #expect(complete)
+            kill(again.processIdentifier, SIGTERM)
+            again.waitUntilExit()
+            let final = try Archive.openExisting(path: remoteDir + "/archive.sqlite3")
+            defer { try? final.close() }
+            #expect(try await final.integrityCheck() == ["ok"])
+            #expect(try await final.stats().count == union.count, "everything, once")
+        }
+    }
+
+    static func start(dataDir: String) async throws -> (Process, String, LineReader) {
+        let process = Process()
+        process.executableURL = Executables.wakusync
+        process.arguments = [
+            "run", "--headless", "--data-dir", dataDir, "--listen", "/ip4/127.0.0.1/tcp/0", "--store-sync-interval",
+            "0",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let lines = LineReader(output.fileHandleForReading)
+        let address = await lines.next() ?? ""
+        return (process, address, lines)
+    }
+}
