@@ -50,10 +50,9 @@ extension SyncEngine {
     /// Whether a session is running.
     var hasLiveSessions: Bool { !self.sessions.isEmpty }
 
-    /// The initiator's first payload over the current sync window.
-    func start(_ id: SessionID) -> [UInt8] {
+    /// The initiator's first payload over `window`.
+    func start(_ id: SessionID, window: (start: Int64, end: Int64)) -> [UInt8] {
         guard var live = self.sessions[id] else { preconditionFailure("start(_:) of an unknown session") }
-        let window = self.configuration.syncWindow(at: self.now())
         let payload = live.session.start(from: window.start, to: window.end, index: self.index)
         live.bytesSent += payload.count
         self.sessions[id] = live
@@ -216,6 +215,37 @@ extension SyncEngine {
     func markUnavailable(_ hashes: [MessageHash], from peer: String) {
         guard !hashes.isEmpty else { return }
         self.missing.unavailable(hashes, from: peer)
+        if let queue = self.missing.snapshot(of: peer) { self.events.emit(.transfer(queue)) }
+    }
+}
+
+extension SyncEngine {
+    /// Items in `[start, end)` our scope selects (strictly), for the count audit.
+    func auditCount(from start: Int64, to end: Int64, pubsubTopics: [String], contentTopics: [String]) -> Int {
+        self.index.scope(pubsubTopics: pubsubTopics, contentTopics: contentTopics, matching: .strict)
+            .count(.halfOpen(.bound(start), .bound(end)))
+    }
+
+    /// Hashes of our items in `[start, end)` in our configured scope.
+    func hashes(from start: Int64, to end: Int64) -> Set<MessageHash> {
+        let scope = self.index.scope(
+            pubsubTopics: self.configuration.syncPubsubTopics,
+            contentTopics: self.configuration.contentTopics,
+            matching: .strict
+        )
+        return Set(scope.items(.halfOpen(.bound(start), .bound(end))).map(\.hash))
+    }
+}
+
+extension SyncEngine {
+    /// Hashes found lacking outside a session (the audit): queue them for fetching.
+    func expect(_ hashes: [MessageHash], from peer: String, in window: (start: Int64, end: Int64)) {
+        self.missing.record(
+            peer: peer,
+            weNeed: hashes.map { SyncID(timestamp: window.start, hash: $0) },
+            theyNeed: [],
+            at: self.now()
+        )
         if let queue = self.missing.snapshot(of: peer) { self.events.emit(.transfer(queue)) }
     }
 }

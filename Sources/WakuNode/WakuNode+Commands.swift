@@ -43,6 +43,7 @@ extension WakuNode {
             try await self.serveReconciliation(stream)
         }
         self.host.register(protocolID: Self.transferProtocol) { stream in try await self.receiveTransfer(stream) }
+        self.host.register(protocolID: Self.auditProtocol) { stream in try await self.serveAudit(stream) }
     }
 
     /// Answers a metadata request with our cluster and shards (PROTOCOLS.md §7.8).

@@ -13,6 +13,8 @@ extension WakuNode {
         guard !(await self.peers.isPaused(peer)) else { return nil }
         guard let peerID = try? PeerID(parsing: peer) else { return nil }
         guard let id = await self.engine.openSession(with: peer, role: .initiator) else { return nil }
+        let window = self.configuration.syncWindow(at: self.now())
+        let theirCount = await self.auditCount(of: peerID, window: window)
         var failure: String?
         do {
             let stream = try await self.host.openStream(
@@ -21,7 +23,7 @@ extension WakuNode {
                 timeout: .seconds(10)
             )
             do {
-                try await stream.writeMessage(await self.engine.start(id))
+                try await stream.writeMessage(await self.engine.start(id, window: window))
                 failure = try await self.exchange(over: stream, session: id)
                 await stream.close()
             } catch {
@@ -31,7 +33,19 @@ extension WakuNode {
         } catch {
             failure = Self.describe(error)
         }
-        return await self.conclude(id, failure: failure)
+        let end = await self.conclude(id, failure: failure)
+        if let end, let theirCount, end.outcome == .reconciled, end.weNeed == 0, end.theyNeed == 0 {
+            let ours = await self.engine.auditCount(
+                from: window.start,
+                to: window.end,
+                pubsubTopics: self.configuration.syncPubsubTopics,
+                contentTopics: self.configuration.contentTopics
+            )
+            if ours != theirCount {
+                await self.pullHidden(from: peerID, window: window, theirs: theirCount, ours: ours)
+            }
+        }
+        return end
     }
 
     /// Serves a session a peer opened with us.

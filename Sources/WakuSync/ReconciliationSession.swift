@@ -194,17 +194,17 @@ package struct ReconciliationSession {
         return .reply(reply)
     }
 
-    // MARK: - Private
-
     /// nwaku's topic-scope rule (§4.7): both lists set → their intersection, nil when empty; only
     /// ours → ours; ours empty → theirs as sent.
-    static func agreed(ours: [String], theirs: [String]) -> [String]? {
+    package static func agreed(ours: [String], theirs: [String]) -> [String]? {
         if ours.isEmpty { return theirs }
         if theirs.isEmpty { return ours }
         let theirSet = Set(theirs)
         let both = ours.filter(theirSet.contains)
         return both.isEmpty ? nil : both
     }
+
+    // MARK: - Private
 
     private mutating func checkWindow(of ranges: [SyncRange]) throws(SessionError) {
         guard let first = ranges.first, let last = ranges.last else { return }

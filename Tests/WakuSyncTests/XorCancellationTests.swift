@@ -8,30 +8,6 @@ import WakuTestSupport
 /// since no session asked for their hashes.
 @Suite("XOR cancellation")
 struct XorCancellationTests {
-    /// Items (from `candidates`) whose hashes XOR to zero, found by Gaussian elimination over
-    /// GF(2)^256: any 257 hashes are linearly dependent.
-    static func cancellingSubset(of candidates: [SyncID]) -> [SyncID] {
-        var basis: [(vector: MessageHash, members: Set<Int>)] = []
-        for (index, item) in candidates.enumerated() {
-            var vector = item.hash
-            var members: Set<Int> = [index]
-            for row in basis where Self.leadingBit(row.vector).map({ Self.bit(vector, $0) }) == true {
-                vector ^= row.vector
-                members.formSymmetricDifference(row.members)
-            }
-            if vector.isZero { return members.sorted().map { candidates[$0] } }
-            basis.append((vector, members))
-            basis.sort { (Self.leadingBit($0.vector) ?? 256) < (Self.leadingBit($1.vector) ?? 256) }
-        }
-        return []
-    }
-
-    static func leadingBit(_ hash: MessageHash) -> Int? { (0..<256).first { Self.bit(hash, $0) } }
-
-    static func bit(_ hash: MessageHash, _ index: Int) -> Bool {
-        hash[byte: index / 8] & (0x80 >> UInt8(index % 8)) != 0
-    }
-
     @Test("a set of messages whose hashes XOR to zero is not found by either strategy")
     func hidden() {
         let start: Int64 = 1_700_000_000_000_000_000
@@ -39,7 +15,7 @@ struct XorCancellationTests {
         let candidates = (0..<300).map { _ in
             SyncID(timestamp: start + Int64(generator.next() % 3_000_000_000_000), hash: generator.nextHash())
         }
-        let hidden = Self.cancellingSubset(of: candidates)
+        let hidden = XorCancellation.subset(of: candidates.map(\.hash)).map { candidates[$0] }
         #expect(hidden.count > 2)
         #expect(hidden.reduce(MessageHash.zero) { $0 ^ $1.hash } == .zero)
         for strategy in [SyncStrategy.balanced, .nwaku] {
