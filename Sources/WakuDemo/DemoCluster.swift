@@ -8,8 +8,17 @@ package import WakuNode
 /// to each other, and a traffic generator that publishes to each node with independent loss.
 package actor DemoCluster {
     package let configuration: DemoConfiguration
-    /// The nodes, `node-1` … `node-N`.
-    package nonisolated let nodes: [WakuNode]
+    /// The nodes as first started, `node-1` … `node-N` (what the monitor watches).
+    package nonisolated let initialNodes: [WakuNode]
+    /// The running instance of each node (a churned node is a new instance on the same data).
+    package private(set) var nodes: [WakuNode]
+    private var nodeConfigurations: [NodeConfiguration] = []
+    private let logger: Logger
+    private var restarting: Set<Int> = []
+    private var stopping = false
+    private var churnEnded = false
+    /// Nodes restarted by churn so far.
+    package private(set) var restarts = 0
     private let directory: URL
     private var generator: SeededRandom
     /// Hashes delivered to at least one node: what every node must end up holding.
@@ -19,12 +28,14 @@ package actor DemoCluster {
     /// Creates the nodes (not yet running) under a fresh temporary directory.
     package init(configuration: DemoConfiguration, logger: Logger) throws {
         self.configuration = configuration
+        self.logger = logger
         self.generator = SeededRandom(seed: configuration.seed)
         self.directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "wakusync-demo-\(UUID().uuidString)"
         )
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         var nodes: [WakuNode] = []
+        var configurations: [NodeConfiguration] = []
         for number in 1...max(1, configuration.nodes) {
             var node = NodeConfiguration(
                 name: "node-\(number)",
@@ -38,11 +49,18 @@ package actor DemoCluster {
             node.syncRange = configuration.syncRange
             node.syncJitter = configuration.syncJitter
             node.fetchGrace = .seconds(2)
-            var nodeLogger = logger
-            nodeLogger[metadataKey: "waku.node"] = "\(number)"
-            nodes.append(try WakuNode(configuration: node, logger: nodeLogger))
+            configurations.append(node)
+            nodes.append(try Self.makeNode(node, number: number, logger: logger))
         }
         self.nodes = nodes
+        self.initialNodes = nodes
+        self.nodeConfigurations = configurations
+    }
+
+    private static func makeNode(_ configuration: NodeConfiguration, number: Int, logger: Logger) throws -> WakuNode {
+        var nodeLogger = logger
+        nodeLogger[metadataKey: "waku.node"] = "\(number)"
+        return try WakuNode(configuration: configuration, logger: nodeLogger)
     }
 
     /// Runs every node until `body` returns; connects them all to each other first. Removes the
@@ -50,31 +68,86 @@ package actor DemoCluster {
     package func run<T: Sendable>(_ body: @Sendable (DemoCluster) async throws -> T) async throws -> T {
         defer { try? FileManager.default.removeItem(at: self.directory) }
         let nodes = self.nodes
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            for node in nodes { group.addTask { try await node.run() } }
-            defer { for node in nodes { node.stop() } }
-            for node in nodes { try await node.waitUntilStarted() }
-            let addresses = await nodes.asyncMap { await $0.listenAddresses.first ?? "" }
-            for (index, node) in nodes.enumerated() {
-                for (other, address) in addresses.enumerated() where other > index {
-                    node.send(.addPeer(multiaddr: address))
+        var result: T?
+        try await withThrowingDiscardingTaskGroup { group in
+            for slot in nodes.indices { group.addTask { try await self.runSlot(slot) } }
+            do {
+                for node in nodes { try await node.waitUntilStarted() }
+                let addresses = await nodes.asyncMap { await $0.listenAddresses.first ?? "" }
+                for (index, node) in nodes.enumerated() {
+                    for (other, address) in addresses.enumerated() where other > index {
+                        node.send(.addPeer(multiaddr: address))
+                    }
                 }
+                result = try await body(self)
+            } catch {
+                self.stopAll()
+                throw error
             }
-            let result = try await body(self)
-            for node in nodes { node.stop() }
-            try await group.waitForAll()
-            return result
+            self.stopAll()
+        }
+        guard let result else { throw CancellationError() }
+        return result
+    }
+
+    /// Runs one node slot: the node, and after each churn restart a new instance on the same
+    /// data directory, key and port, until the cluster stops.
+    private func runSlot(_ slot: Int) async throws {
+        while true {
+            let node = self.nodes[slot]
+            try await node.run()
+            guard !self.stopping, self.restarting.contains(slot) else { return }
+            // Down for a while: what is published meanwhile does not reach it.
+            try await Task.sleep(for: .seconds(2))
+            var configuration = self.nodeConfigurations[slot]
+            if let address = await node.listenAddresses.first,
+                let port = address.split(separator: "/").drop(while: { $0 != "tcp" }).dropFirst().first
+            {
+                configuration.listenAddresses = ["/ip4/127.0.0.1/tcp/\(port)"]
+            }
+            self.nodes[slot] = try Self.makeNode(configuration, number: slot + 1, logger: self.logger)
+            self.restarting.remove(slot)
+            self.restarts += 1
         }
     }
 
-    /// Publishes `count` messages now, each delivered to every node with probability 1 − loss.
+    /// Restarts a random node every `interval` (soak churn) until cancelled or ``endChurn()``.
+    package func churn(every interval: Duration) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            guard !self.stopping, !self.churnEnded else { return }
+            let slot = Int(self.generator.next() % UInt64(self.nodes.count))
+            guard !self.restarting.contains(slot) else { continue }
+            self.restarting.insert(slot)
+            self.nodes[slot].stop()
+        }
+    }
+
+    /// Stops restarting nodes and waits until every restart in progress is done.
+    package func endChurn() async {
+        self.churnEnded = true
+        while !self.restarting.isEmpty {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        for node in self.nodes { try? await node.waitUntilStarted() }
+    }
+
+    private func stopAll() {
+        self.stopping = true
+        for node in self.nodes { node.stop() }
+    }
+
+    /// Publishes `count` messages now, each delivered to every node with probability 1 − loss
+    /// (a node being restarted misses what is published meanwhile, like a node that is down).
     package func publish(_ count: Int, at now: Int64) async {
         var deliveries = Array(repeating: [TransferPayload](), count: self.nodes.count)
         for _ in 0..<count {
             let payload = self.makeMessage(at: now)
             var reached = false
             for index in self.nodes.indices
-            where Double(self.generator.next() % 1_000_000) / 1_000_000 >= self.configuration.loss {
+            where Double(self.generator.next() % 1_000_000) / 1_000_000 >= self.configuration.loss
+                && !self.restarting.contains(index)
+            {
                 deliveries[index].append(payload)
                 reached = true
             }
@@ -170,6 +243,20 @@ package struct DemoReport: Codable, Sendable {
     package var missing: [String: Int]
     package var converged: Bool
     package var timeToConsistencySeconds: Double?
+    /// Only in soak runs (with churn).
+    package var soak: Soak?
+
+    /// What a soak run adds: restarts and the process's memory over time.
+    package struct Soak: Codable, Sendable {
+        package var restarts: Int
+        /// Resident set size sampled every 10 s, MiB.
+        package var residentMiB: [Double]
+
+        package init(restarts: Int, residentMiB: [Double]) {
+            self.restarts = restarts
+            self.residentMiB = residentMiB
+        }
+    }
 }
 
 extension Array {

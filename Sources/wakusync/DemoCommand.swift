@@ -44,6 +44,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Seed of the generated traffic.")
     var seed: UInt64 = 1
 
+    @Option(help: "Headless soak: restart a random node every this many seconds.")
+    var churn: Double?
+
     @OptionGroup var monitor: MonitorCommandOptions
 
     func validate() throws {
@@ -55,7 +58,10 @@ struct DemoCommand: AsyncParsableCommand {
         }
         guard self.duration >= 0 else { throw ValidationError("--duration must be ≥ 0") }
         if let settle = self.settle, settle < 0 { throw ValidationError("--settle must be ≥ 0") }
-        if !self.headless && (self.json) { throw ValidationError("--json needs --headless") }
+        if !self.headless && (self.json || self.churn != nil) {
+            throw ValidationError("--json and --churn need --headless")
+        }
+        if let churn = self.churn, churn < 5 { throw ValidationError("--churn must be at least 5 seconds") }
     }
 
     var demoConfiguration: DemoConfiguration {
@@ -83,21 +89,64 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
+    /// Waits until every node holds every message that reached one, or `settle` passes.
+    private static func settle(
+        _ cluster: DemoCluster,
+        since trafficEnded: ContinuousClock.Instant,
+        within settle: Duration
+    ) async throws -> DemoReport {
+        let deadline = trafficEnded + settle
+        while true {
+            let holdings = try await cluster.holdings()
+            let union = await cluster.union.count
+            if holdings.allSatisfy({ $0 == union }) {
+                return try await cluster.report(timeToConsistency: ContinuousClock.now - trafficEnded)
+            }
+            if ContinuousClock.now >= deadline { return try await cluster.report(timeToConsistency: nil) }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
     private func runHeadless(_ cluster: DemoCluster) async throws {
         let duration = Duration.seconds(self.duration)
         let settle = Duration.seconds(self.settle ?? 3 * self.syncInterval)
+        let churn = self.churn.map { Duration.seconds($0) }
         let report = try await cluster.run { cluster in
-            await cluster.generateTraffic(for: duration)
-            let trafficEnded = ContinuousClock.now
-            let deadline = trafficEnded + settle
-            while true {
-                let holdings = try await cluster.holdings()
-                let union = await cluster.union.count
-                if holdings.allSatisfy({ $0 == union }) {
-                    return try await cluster.report(timeToConsistency: ContinuousClock.now - trafficEnded)
+            try await withThrowingTaskGroup(of: DemoReport?.self) { group in
+                if let churn {
+                    group.addTask {
+                        await cluster.churn(every: churn); return nil
+                    }
                 }
-                if ContinuousClock.now >= deadline { return try await cluster.report(timeToConsistency: nil) }
-                try await Task.sleep(for: .milliseconds(250))
+                let samples = MemorySamples()
+                if churn != nil {
+                    group.addTask {
+                        await samples.record(every: .seconds(10)); return nil
+                    }
+                }
+                group.addTask {
+                    await cluster.generateTraffic(for: duration)
+                    let trafficEnded = ContinuousClock.now
+                    // Churn stops with the traffic, so the cluster can settle.
+                    await cluster.endChurn()
+                    var report = try await Self.settle(cluster, since: trafficEnded, within: settle)
+                    if churn != nil {
+                        report.soak = DemoReport.Soak(
+                            restarts: await cluster.restarts,
+                            residentMiB: await samples.values
+                        )
+                    }
+                    return report
+                }
+                var report: DemoReport?
+                while let finished = try await group.next() {
+                    if let finished {
+                        report = finished
+                        group.cancelAll()
+                    }
+                }
+                guard let report else { throw CancellationError() }
+                return report
             }
         }
         if self.json {

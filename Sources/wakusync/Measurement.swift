@@ -36,3 +36,16 @@ enum Measurement {
 
     static func microseconds(_ duration: Duration) -> Double { Self.milliseconds(duration) * 1e3 }
 }
+
+/// Resident memory sampled at an interval, for soak reports.
+actor MemorySamples {
+    private(set) var values: [Double] = []
+
+    /// Samples every `interval` until cancelled.
+    func record(every interval: Duration) async {
+        while !Task.isCancelled {
+            self.values.append(Double(Measurement.residentBytes()) / 1_048_576)
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
+    }
+}
