@@ -41,8 +41,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "MonitorUI",
+            dependencies: ["NodeEvents"],
+            swiftSettings: strict
+        ),
+        // ncursesw through a system-library header with static inline shims (ENGINEERING_NOTES.md §2.1);
+        // no pkgConfig line: its cflags trip SwiftPM's prohibited-flags warning.
+        .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
+        // Crash-time terminal restore: async-signal-safe C that must not run Swift code.
+        .target(name: "CTerminalRestore"),
+        .target(
             name: "WakuTestSupport",
-            dependencies: ["WakuCore", "WakuSync"],
+            dependencies: ["WakuCore", "WakuSync", "NodeEvents", "MonitorUI"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -50,6 +60,8 @@ let package = Package(
             dependencies: [
                 "WakuCore",
                 "WakuSync",
+                "NodeEvents",
+                "MonitorUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -63,6 +75,12 @@ let package = Package(
             name: "WakuSyncTests",
             dependencies: ["WakuCore", "WakuSync", "WakuTestSupport"],
             exclude: ["Reference"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MonitorUITests",
+            dependencies: ["MonitorUI", "NodeEvents", "WakuTestSupport"],
+            exclude: ["Snapshots"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,43 @@
+/// One row of the key table: the keys, what they do, and how the footer and help screen say it.
+package struct KeyBinding: Sendable {
+    /// Where the help screen lists a binding.
+    package enum Section: String, CaseIterable, Sendable {
+        case actions = "Act on peers"
+        case views = "Look around"
+        case monitor = "Monitor"
+    }
+
+    package var keys: [Key]
+    package var action: Action
+    /// One word for the footer.
+    package var label: String
+    /// A sentence for the help screen and the README.
+    package var help: String
+    package var showsInFooter: Bool
+    package var section: Section
+    /// Overrides the joined key names (`1-9` instead of nine names).
+    package var keysLabel: String?
+
+    package init(
+        keys: [Key],
+        action: Action,
+        label: String,
+        help: String,
+        showsInFooter: Bool,
+        section: Section,
+        keysLabel: String? = nil
+    ) {
+        self.keys = keys
+        self.action = action
+        self.label = label
+        self.help = help
+        self.showsInFooter = showsInFooter
+        self.section = section
+        self.keysLabel = keysLabel
+    }
+
+    /// The keys as the help screen shows them: `k ↑`, `1-9`.
+    package func keyNames(_ glyphs: GlyphSet) -> String {
+        self.keysLabel ?? self.keys.map { $0.name(glyphs) }.joined(separator: " ")
+    }
+}
