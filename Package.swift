@@ -51,6 +51,11 @@ let package = Package(
         // Crash-time terminal restore: async-signal-safe C that must not run Swift code.
         .target(name: "CTerminalRestore"),
         .target(
+            name: "TerminalNCurses",
+            dependencies: ["MonitorUI", "CNCurses", "CTerminalRestore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "WakuTestSupport",
             dependencies: ["WakuCore", "WakuSync", "NodeEvents", "MonitorUI"],
             swiftSettings: strict
@@ -62,6 +67,7 @@ let package = Package(
                 "WakuSync",
                 "NodeEvents",
                 "MonitorUI",
+                "TerminalNCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -81,6 +87,11 @@ let package = Package(
             name: "MonitorUITests",
             dependencies: ["MonitorUI", "NodeEvents", "WakuTestSupport"],
             exclude: ["Snapshots"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TerminalNCursesTests",
+            dependencies: ["TerminalNCurses", "MonitorUI", "NodeEvents", "WakuTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

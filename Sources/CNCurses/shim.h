@@ -23,6 +23,7 @@ static inline int cnc_a_dim(void) { return (int)A_DIM; }
 static inline int cnc_getmaxy(WINDOW *w) { return getmaxy(w); }
 static inline int cnc_getmaxx(WINDOW *w) { return getmaxx(w); }
 static inline int cnc_wattrset(WINDOW *w, int attributes) { return wattrset(w, attributes); }
+static inline WINDOW *cnc_stdscr(void) { return stdscr; }
 static inline FILE *cnc_stdin(void) { return stdin; }
 static inline FILE *cnc_stdout(void) { return stdout; }
 static inline int cnc_colors(void) { return COLORS; }

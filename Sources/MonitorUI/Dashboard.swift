@@ -33,6 +33,11 @@ package struct Dashboard: Equatable, Sendable {
 
         package var purpose: Purpose
         package var text: String
+
+        package init(purpose: Purpose, text: String) {
+            self.purpose = purpose
+            self.text = text
+        }
     }
 
     /// A yes/no question in the footer.

@@ -109,10 +109,11 @@ package enum Format {
         return Self.clock(timestamp, utcOffset: utcOffset) + "." + padded
     }
 
-    /// `16Uiu2HAm…x7Q`: the first nine and the last three characters of a peer ID.
+    /// `16Uiu2HAm…x7Q` (`16Uiu2H...x7Q` with an ASCII ellipsis): a peer ID in 13 cells, ending in
+    /// its last three characters.
     package static func peerID(_ id: String, ellipsis: String) -> String {
         guard id.count > 13 else { return id }
-        return String(id.prefix(9)) + ellipsis + String(id.suffix(3))
+        return String(id.prefix(10 - ellipsis.unicodeScalars.count)) + ellipsis + String(id.suffix(3))
     }
 
     /// `3f2a9c…9c1d`: the first six and last four hex digits of a hash.

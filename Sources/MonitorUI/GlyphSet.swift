@@ -34,7 +34,7 @@ package struct GlyphSet: Sendable {
     /// Paused.
     package var paused: Unicode.Scalar
     /// Both directions (a session exchanging payloads).
-    package var exchange: Unicode.Scalar
+    package var exchange: String
     package var arrowUp: String
     package var arrowDown: String
     package var arrowLeft: String
@@ -95,10 +95,10 @@ package struct GlyphSet: Sendable {
         cross: "x",
         filled: "*",
         hollow: "o",
-        dotted: "~",
+        dotted: ":",
         retry: "@",
         paused: "=",
-        exchange: "%",
+        exchange: "<>",
         arrowUp: "Up",
         arrowDown: "Down",
         arrowLeft: "Left",

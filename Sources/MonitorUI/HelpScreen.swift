@@ -38,12 +38,12 @@ struct HelpScreen {
 
     private func legend(context: RenderContext) -> [[Span]] {
         let glyphs = context.glyphs
-        let marks: [(Unicode.Scalar, String, Role)] = [
-            (glyphs.filled, "connected", .good), (glyphs.dotted, "connecting", .warning),
-            (glyphs.hollow, "down", .error),
-            (glyphs.retry, "retrying", .warning), (glyphs.paused, "paused", .warning),
-            (glyphs.exchange, "session running", .accent), (glyphs.check, "reconciled", .good),
-            (glyphs.cross, "failed", .error),
+        let marks: [(String, String, Role)] = [
+            ("\(glyphs.filled)", "connected", .good), ("\(glyphs.dotted)", "connecting", .warning),
+            ("\(glyphs.hollow)", "down", .error),
+            ("\(glyphs.retry)", "retrying", .warning), ("\(glyphs.paused)", "paused", .warning),
+            (glyphs.exchange, "session running", .accent), ("\(glyphs.check)", "reconciled", .good),
+            ("\(glyphs.cross)", "failed", .error),
         ]
         var first = [Span("Legend".padding(14), .title)]
         for (glyph, word, role) in marks { first += [Span("\(glyph) ", role), Span(word + "  ")] }
