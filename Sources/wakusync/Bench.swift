@@ -8,6 +8,7 @@ struct Bench: AsyncParsableCommand {
             BenchSync.self,
             BenchIndex.self,
             BenchHash.self,
+            BenchUI.self,
         ]
     )
 }
