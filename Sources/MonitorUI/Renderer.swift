@@ -54,6 +54,19 @@ package struct Renderer: Sendable {
         return grid
     }
 
+    /// One pane of the watched node drawn alone into `rect` of `grid`, boxed with its title as in
+    /// the rich layout (for per-pane snapshots and clipping tests).
+    package func drawPane(_ pane: Pane, of dashboard: Dashboard, in rect: Rect, on grid: inout CellGrid, now: Int64) {
+        let context = RenderContext(
+            theme: self.theme,
+            glyphs: self.glyphs,
+            now: now,
+            utcOffset: self.utcOffset,
+            aliases: dashboard.aliases
+        )
+        Self.drawPane(pane, state: dashboard.state, in: rect, boxed: true, on: &grid, context: context)
+    }
+
     private static func drawPane(
         _ pane: Pane,
         state: MonitorState,

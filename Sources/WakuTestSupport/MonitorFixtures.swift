@@ -145,7 +145,8 @@ package enum MonitorFixtures {
         return peers
     }
 
-    static func start(id: UInt64, peer: String, secondsAgo: Int64) -> SessionStart {
+    /// A session start with `peer`, begun `secondsAgo` before ``now``, over the last hour.
+    package static func start(id: UInt64, peer: String, secondsAgo: Int64) -> SessionStart {
         SessionStart(
             id: SessionID(id),
             peerID: peer,
@@ -255,7 +256,8 @@ package enum MonitorFixtures {
         return queue
     }
 
-    static func resume(pages: Int, coveredFraction: Double) -> ResumeProgress {
+    /// A running resume from the sixth peer over a five-hour window, `coveredFraction` done.
+    package static func resume(pages: Int, coveredFraction: Double) -> ResumeProgress {
         let start = Self.now - 6 * 3600 * Self.second
         let end = Self.now - 3000 * Self.second
         return ResumeProgress(
