@@ -15,7 +15,7 @@ struct DrillDownView {
         let rounds = self.session.rounds
         let selected = rounds.isEmpty ? nil : min(self.view.drillRound ?? rounds.count - 1, rounds.count - 1)
         let body = Rect(x: rect.x, y: rect.y + 2, width: rect.width, height: rect.height - 2)
-        let roundsHeight = min(max(5, body.height * 40 / 100), rounds.count + 3)
+        let roundsHeight = max(4, min(max(5, body.height * 40 / 100), rounds.count + 3))
         let (top, bottom) = body.splitTop(roundsHeight)
         var title = [Span("Rounds", .title), Span(" \(self.session.roundCount)", .dim)]
         if self.session.roundCount > rounds.count {
@@ -28,7 +28,7 @@ struct DrillDownView {
                 rows: rounds.map { .cells(self.roundCells($0, context: context)) },
                 selected: selected,
                 isFocused: true,
-                placeholder: "no rounds recorded"
+                placeholder: self.session.isLive ? "waiting for the first round" : "no rounds recorded"
             ).draw(in: inside, on: &grid, context: context)
         }
         guard let selected, bottom.height >= 3 else { return }

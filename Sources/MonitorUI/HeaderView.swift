@@ -10,10 +10,16 @@ struct HeaderView {
         let state = self.dashboard.state
         let bar = context.style(.header)
         grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), style: bar)
-        let tabs = self.nodeTabs(context: context, width: rect.width / 2)
-        let tabsWidth = tabs.reduce(0) { $0 + $1.text.unicodeScalars.count }
-        let identity = self.identity(state, context: context)
-        grid.draw(identity, x: rect.x, y: rect.y, width: rect.width - tabsWidth - 1, context: context)
+        // The richest identity that fits beside the node tabs, named tabs before digits.
+        var (identity, tabs) = ("", [Span]())
+        search: for variant in self.identities(state, context: context) {
+            for named in [true, false] {
+                (identity, tabs) = (variant, self.nodeTabs(named: named))
+                if variant.unicodeScalars.count + Self.width(of: tabs) <= rect.width { break search }
+            }
+        }
+        let tabsWidth = Self.width(of: tabs)
+        grid.put(identity, x: rect.x, y: rect.y, style: bar, limit: rect.width - tabsWidth)
         grid.drawRightAligned(tabs, x: rect.x, y: rect.y, width: rect.width, context: context)
         grid.draw(
             self.facts(state, context: context),
@@ -31,16 +37,18 @@ struct HeaderView {
         )
     }
 
-    private func identity(_ state: MonitorState, context: RenderContext) -> [Span] {
-        var parts = ["wakusync", self.dashboard.nodes[self.dashboard.watched].name]
-        if let info = state.node {
-            parts.append(Format.peerID(info.peerID, ellipsis: context.glyphs.ellipsis))
-            parts.append("up " + Format.span(from: info.startedAt, to: context.now))
-            parts.append(self.status(state, context: context))
-        } else {
-            parts.append("waiting for the node to start")
-        }
-        return [Span(" " + parts.joined(separator: context.separator) + " ", .header)]
+    /// The bar's text from richest to barest: the status always stays; the product name, the
+    /// peer ID and the uptime go first when the bar is narrow.
+    private func identities(_ state: MonitorState, context: RenderContext) -> [String] {
+        let name = self.dashboard.nodes[self.dashboard.watched].name
+        guard let info = state.node else { return [" \(name)\(context.separator)waiting for the node to start "] }
+        let status = self.status(state, context: context)
+        let uptime = "up " + Format.span(from: info.startedAt, to: context.now)
+        let peer = Format.peerID(info.peerID, ellipsis: context.glyphs.ellipsis)
+        return [
+            ["wakusync", name, status, uptime, peer], [name, status, uptime, peer], [name, status, uptime],
+            [name, status],
+        ].map { " " + $0.joined(separator: context.separator) + " " }
     }
 
     /// The one-glance health word, always with a glyph.
@@ -56,19 +64,17 @@ struct HeaderView {
         return "\(glyphs.filled) \(connected) connected"
     }
 
+    private static func width(of spans: [Span]) -> Int { spans.reduce(0) { $0 + $1.text.unicodeScalars.count } }
+
     /// `1 node-1  2 node-2 …` on the right of the bar, the watched node marked; digits only when narrow.
-    private func nodeTabs(context: RenderContext, width: Int) -> [Span] {
+    private func nodeTabs(named: Bool) -> [Span] {
         let nodes = self.dashboard.nodes
         guard nodes.count > 1 else { return [] }
-        for named in [true, false] {
-            let spans = nodes.enumerated().map { index, node in
-                let label = named ? "\(index + 1) \(node.name)" : "\(index + 1)"
-                return index == self.dashboard.watched ? Span("[\(label)]", .activeTab) : Span(" \(label) ", .header)
-            }
-            let length = spans.reduce(0) { $0 + $1.text.unicodeScalars.count } + 1
-            if length <= width || !named { return spans + [Span(" ", .header)] }
+        let spans = nodes.enumerated().map { index, node in
+            let label = named ? "\(index + 1) \(node.name)" : "\(index + 1)"
+            return index == self.dashboard.watched ? Span("[\(label)]", .activeTab) : Span(" \(label) ", .header)
         }
-        return []
+        return spans + [Span(" ", .header)]
     }
 
     private func facts(_ state: MonitorState, context: RenderContext) -> [Span] {

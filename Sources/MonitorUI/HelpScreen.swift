@@ -53,7 +53,7 @@ struct HelpScreen {
                 Span(String().padding(14)),
                 Span("fp", .key), Span(" fingerprint ranges  "), Span("skip", .key), Span(" skipped ranges  "),
                 Span("set/N", .key), Span(" item sets carrying N items  "), Span("DIFF IN/OUT", .key),
-                Span(" items we lacked / the peer lacked"),
+                Span(" we lacked / they lacked"),
             ],
         ]
     }

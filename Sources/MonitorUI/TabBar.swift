@@ -4,29 +4,24 @@ struct TabBar {
 
     func draw(in rect: Rect, on grid: inout CellGrid, context: RenderContext) {
         guard rect.height > 0 else { return }
-        let badges = Pane.allCases.map { pane in Renderer.paneView(pane, state: self.state).badge(context: context) }
-        for withBadges in [true, false] {
-            let labels = Pane.allCases.map { pane in
-                let badge = withBadges ? badges[pane.rawValue].map { " " + $0.text } ?? "" : ""
-                return " \(pane.title)\(badge) "
+        var badges = Pane.allCases.map { pane in Renderer.paneView(pane, state: self.state).badge(context: context) }
+        func labels() -> [String] {
+            Pane.allCases.map { pane in " \(pane.title)" + (badges[pane.rawValue].map { " " + $0.text } ?? "") + " " }
+        }
+        // When the bar is too narrow for every badge, the later tabs lose theirs first.
+        var index = badges.count - 1
+        while labels().reduce(labels().count - 1, { $0 + $1.unicodeScalars.count }) > rect.width, index >= 0 {
+            badges[index] = nil
+            index -= 1
+        }
+        var x = rect.x
+        for (pane, label) in zip(Pane.allCases, labels()) {
+            let badgeRole = badges[pane.rawValue].map { $0.role == .normal ? Role.dim : $0.role } ?? .dim
+            let role = pane == self.state.view.focus ? Role.activeTab : badgeRole
+            x = grid.put(label, x: x, y: rect.y, style: context.style(role))
+            if pane != Pane.allCases.last {
+                x = grid.put(String(context.glyphs.vertical), x: x, y: rect.y, style: context.style(.border))
             }
-            let total = labels.reduce(0) { $0 + $1.unicodeScalars.count } + labels.count - 1
-            guard total <= rect.width || !withBadges else { continue }
-            var x = rect.x
-            for (pane, label) in zip(Pane.allCases, labels) {
-                let active = pane == self.state.view.focus
-                let role: Role = active ? .activeTab : (withBadges ? badges[pane.rawValue]?.role ?? .normal : .normal)
-                x = grid.put(
-                    label,
-                    x: x,
-                    y: rect.y,
-                    style: context.style(active ? .activeTab : role == .normal ? .dim : role)
-                )
-                if pane != Pane.allCases.last {
-                    x = grid.put(String(context.glyphs.vertical), x: x, y: rect.y, style: context.style(.border))
-                }
-            }
-            return
         }
     }
 }
