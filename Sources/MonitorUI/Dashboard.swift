@@ -62,6 +62,8 @@ package struct Dashboard: Equatable, Sendable {
     package private(set) var isQuitRequested = false
     /// The terminal size last reported by ``resize(to:)``.
     package private(set) var screen = Size.minimum
+    /// Where logs go while the monitor runs, for the help screen.
+    package var logFile: String?
 
     /// A dashboard over nodes with these names (at least one).
     package init(nodeNames: [String]) {

@@ -59,11 +59,11 @@ struct HelpScreen {
     }
 
     private func addresses(context: RenderContext) -> [[Span]] {
-        guard let info = self.dashboard.state.node, !info.listenAddresses.isEmpty else { return [] }
         var lines: [[Span]] = [[]]
-        for (index, address) in info.listenAddresses.enumerated() {
+        for (index, address) in (self.dashboard.state.node?.listenAddresses ?? []).enumerated() {
             lines.append([Span((index == 0 ? "Listening on" : "").padding(14), .title), Span(address)])
         }
+        if let logFile = self.dashboard.logFile { lines.append([Span("Log file".padding(14), .title), Span(logFile)]) }
         return lines
     }
 }

@@ -50,6 +50,7 @@ package enum MonitorFixtures {
         }
         for (time, event) in Self.busyTimeline() { dashboard.apply(event, fromNode: 0, at: time) }
         dashboard.resize(to: Size(width: 80, height: 24))
+        dashboard.logFile = "/home/op/.local/share/wakusync/node-1/wakusync.log"
         return dashboard
     }
 

@@ -58,7 +58,9 @@ func runMonitor(nodes: [MonitoredNode], options: MonitorOptions) async throws ->
     defer { redirect.restore() }
     let originalStandardError = redirect.original
     let senders = nodes.map(\.send)
-    let hub = MonitorHub(dashboard: Dashboard(nodeNames: nodes.map(\.name))) { addressed in
+    var dashboard = Dashboard(nodeNames: nodes.map(\.name))
+    dashboard.logFile = options.logFile
+    let hub = MonitorHub(dashboard: dashboard) { addressed in
         senders[addressed.node](addressed.command)
     }
     return try await withThrowingTaskGroup(of: Void.self) { group in
