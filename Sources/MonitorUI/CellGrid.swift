@@ -1,10 +1,13 @@
 /// One character cell: a glyph one column wide and its style.
 package struct Cell: Hashable, Sendable {
+    /// A space with no style.
     package static let blank = Cell(" ", .plain)
 
+    /// One column wide (see ``CellGrid/sanitized(_:asciiOnly:)``).
     package var scalar: Unicode.Scalar
     package var style: Style
 
+    /// A cell showing `scalar` in `style`.
     package init(_ scalar: Unicode.Scalar, _ style: Style) {
         self.scalar = scalar
         self.style = style
@@ -17,13 +20,16 @@ package struct Cell: Hashable, Sendable {
 /// through ``sanitized(_:)``, so text from peers (agent strings, error messages) can neither move
 /// the cursor nor break the 1:1 mapping of cells to columns.
 package struct CellGrid: Equatable, Sendable {
+    /// The grid's size in cells.
     package let size: Size
+    /// The cells row by row, `width × height` of them.
     package private(set) var cells: [Cell]
     /// Writes outside this rectangle are dropped.
     package var clip: Rect
     /// Replace every non-ASCII character with `?` (the ASCII glyph set is in use).
     package var isASCIIOnly: Bool
 
+    /// A blank grid.
     package init(size: Size, isASCIIOnly: Bool = false) {
         self.size = Size(width: max(0, size.width), height: max(0, size.height))
         self.cells = Array(repeating: .blank, count: self.size.width * self.size.height)
@@ -31,9 +37,12 @@ package struct CellGrid: Equatable, Sendable {
         self.isASCIIOnly = isASCIIOnly
     }
 
+    /// Columns.
     package var width: Int { self.size.width }
+    /// Rows.
     package var height: Int { self.size.height }
 
+    /// The cell at column `x`, row `y` (both inside the grid).
     package subscript(x: Int, y: Int) -> Cell {
         self.cells[y * self.size.width + x]
     }

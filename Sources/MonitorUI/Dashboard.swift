@@ -11,7 +11,9 @@ package struct Dashboard: Equatable, Sendable {
 
     /// One node of the dashboard.
     package struct Node: Equatable, Sendable {
+        /// The name the header and the node tabs show.
         package var name: String
+        /// Everything known about the node.
         package var state: MonitorState
     }
 
@@ -25,15 +27,19 @@ package struct Dashboard: Equatable, Sendable {
 
     /// A line of text the operator is typing in the footer.
     package struct Prompt: Equatable, Sendable {
+        /// What the typed text is for.
         package enum Purpose: Equatable, Sendable {
             case addPeer
             /// Edits the log filter live; `previous` comes back on Esc.
             case logFilter(previous: String)
         }
 
+        /// What the text is for.
         package var purpose: Purpose
+        /// The text so far.
         package var text: String
 
+        /// A prompt for `purpose` holding `text`.
         package init(purpose: Purpose, text: String) {
             self.purpose = purpose
             self.text = text
@@ -48,17 +54,25 @@ package struct Dashboard: Equatable, Sendable {
 
     /// A short message in the footer after an action.
     package struct Flash: Equatable, Sendable {
+        /// The message.
         package var text: String
         /// The peer it is about, shown by name or short ID after the text.
         package var peerID: String?
+        /// Picks the colour role (the text says the same).
         package var severity: Notice.Severity
+        /// When it was set, wall clock nanoseconds.
         package var time: Int64
     }
 
+    /// The watched nodes, in the order `1`–`9` select them.
     package private(set) var nodes: [Node]
+    /// The index of the node on screen.
     package private(set) var watched = 0
+    /// What covers the panes.
     package private(set) var overlay = Overlay.none
+    /// The last action's message; see ``flash(at:)``.
     package private(set) var flash: Flash?
+    /// Set when the operator quit (confirmed where needed).
     package private(set) var isQuitRequested = false
     /// The terminal size last reported by ``resize(to:)``.
     package private(set) var screen = Size.minimum

@@ -17,11 +17,16 @@ package struct LogEntry: Equatable, Sendable {
 
     /// Wall clock, nanoseconds.
     package var time: Int64
+    /// Shown as a word and a colour role.
     package var severity: Notice.Severity
+    /// What it is about.
     package var kind: Kind
+    /// The peer it is about, if any.
     package var peerID: String?
+    /// The line itself.
     package var text: String
 
+    /// A log line.
     package init(time: Int64, severity: Notice.Severity, kind: Kind, peerID: String? = nil, text: String) {
         self.time = time
         self.severity = severity
@@ -40,14 +45,17 @@ package struct LogEntry: Equatable, Sendable {
 
 /// The newest log lines, at most ``capacity``.
 package struct EventLog: Equatable, Sendable {
+    /// Lines kept.
     package static let capacity = 1000
 
+    /// The kept lines, oldest first (briefly up to a quarter more than ``capacity``).
     package private(set) var entries: [LogEntry] = []
     /// Lines ever appended, including those dropped.
     package private(set) var appended = 0
     /// Warnings and errors ever appended.
     package private(set) var problems = 0
 
+    /// An empty log.
     package init() {}
 
     mutating func append(_ entry: LogEntry) {

@@ -4,7 +4,9 @@
 /// stays 1:1 with terminal columns. The ASCII set is chosen with `--ascii` or when the locale is
 /// not UTF-8.
 package struct GlyphSet: Sendable {
+    /// `unicode` or `ascii`.
     package var name: String
+    /// Box drawing.
     package var horizontal: Unicode.Scalar
     package var vertical: Unicode.Scalar
     package var topLeft: Unicode.Scalar
@@ -13,6 +15,7 @@ package struct GlyphSet: Sendable {
     package var bottomRight: Unicode.Scalar
     /// Sparkline levels from lowest to highest (a zero draws as the first, a space never).
     package var sparkline: [Unicode.Scalar]
+    /// Progress bars: done and to do.
     package var barFull: Unicode.Scalar
     package var barEmpty: Unicode.Scalar
     /// Shortens text that does not fit.
@@ -21,7 +24,9 @@ package struct GlyphSet: Sendable {
     package var separator: Unicode.Scalar
     /// Marks the selected row.
     package var pointer: Unicode.Scalar
+    /// Succeeded (next to a word).
     package var check: Unicode.Scalar
+    /// Failed (next to a word).
     package var cross: Unicode.Scalar
     /// Connected / live.
     package var filled: Unicode.Scalar
@@ -35,16 +40,21 @@ package struct GlyphSet: Sendable {
     package var paused: Unicode.Scalar
     /// Both directions (a session exchanging payloads).
     package var exchange: String
+    /// Arrow key names and directions.
     package var arrowUp: String
     package var arrowDown: String
     package var arrowLeft: String
     package var arrowRight: String
     /// From lower bound to upper bound, old to new.
     package var to: Unicode.Scalar
+    /// The Enter key.
     package var enter: String
+    /// Sizes: `80×24`.
     package var multiplication: Unicode.Scalar
+    /// Ranges of numbers: `1–9`.
     package var rangeDash: Unicode.Scalar
 
+    /// Width-1 Unicode glyphs, for UTF-8 terminals.
     package static let unicode = GlyphSet(
         name: "unicode",
         horizontal: "─",
@@ -77,6 +87,7 @@ package struct GlyphSet: Sendable {
         rangeDash: "–"
     )
 
+    /// The ASCII twins: `--ascii`, or a locale that is not UTF-8.
     package static let ascii = GlyphSet(
         name: "ascii",
         horizontal: "-",

@@ -9,16 +9,22 @@ package struct GrowthHistory: Equatable, Sendable {
     package static let bucketCount = 180
     /// Distinct topics counted by name; later ones are summed under ``otherTopics``.
     package static let topicLimit = 200
+    /// The pooled name for topics beyond ``topicLimit``.
     package static let otherTopics = "(other topics)"
 
     private var counts: [Int]
     /// The bucket (seconds since the epoch) of the newest write; nil before the first.
     private var newestBucket: Int64?
+    /// Messages stored per source since the monitor started.
     package private(set) var totals: [MessageSource: Int]
+    /// Messages that were already in the archive.
     package private(set) var duplicates: Int
+    /// Messages stored per content topic (at most ``topicLimit`` names).
     package private(set) var byContentTopic: [String: Int]
+    /// Messages stored per pubsub topic (at most ``topicLimit`` names).
     package private(set) var byPubsubTopic: [String: Int]
 
+    /// No history.
     package init() {
         self.counts = Array(repeating: 0, count: MessageSource.allCases.count * Self.bucketCount)
         self.newestBucket = nil

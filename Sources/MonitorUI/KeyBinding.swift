@@ -7,17 +7,22 @@ package struct KeyBinding: Sendable {
         case monitor = "Monitor"
     }
 
+    /// The keys that trigger it, the first one shown in the footer.
     package var keys: [Key]
+    /// What they do.
     package var action: Action
     /// One word for the footer.
     package var label: String
     /// A sentence for the help screen and the README.
     package var help: String
+    /// Whether the footer lists it (the help screen lists every binding).
     package var showsInFooter: Bool
+    /// The help screen's group.
     package var section: Section
     /// Overrides the joined key names (`1-9` instead of nine names).
     package var keysLabel: String?
 
+    /// A row of the key table.
     package init(
         keys: [Key],
         action: Action,

@@ -1,6 +1,7 @@
 /// The one key table: it drives the key handling, the footer, the help screen and the README's
 /// key list (STYLE.md §12).
 package enum KeyTable {
+    /// Every binding, in help-screen order; no key appears twice (tested).
     package static let bindings: [KeyBinding] = [
         KeyBinding(
             keys: [.character("s")],

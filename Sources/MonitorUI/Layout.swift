@@ -7,6 +7,7 @@
 /// - Rich (from 140×36): the header, then two columns of boxed panes — peers, rounds and missing
 ///   hashes on the left; archive, resume and the log on the right — and the footer.
 package struct Layout: Equatable, Sendable {
+    /// Which of the three layouts applies.
     package enum Kind: Equatable, Sendable {
         case tooSmall
         case compact
@@ -18,13 +19,17 @@ package struct Layout: Equatable, Sendable {
     /// Rows of the header.
     static let headerRows = 3
 
+    /// The screen it lays out.
     package let size: Size
+    /// Which layout.
     package let kind: Kind
+    /// The three header lines (the whole screen when too small).
     package let header: Rect
     /// The compact layout's tab bar (empty in the rich layout).
     package let tabs: Rect
     /// Everything between the header (or tab bar) and the footer.
     package let body: Rect
+    /// The key hints line.
     package let footer: Rect
     /// The rich layout's pane boxes (empty in the compact layout, where the active pane fills ``body``).
     package let panes: [Pane: Rect]

@@ -12,8 +12,11 @@ package struct MonitorState: Equatable, Sendable {
     /// Finished sessions that keep their per-range summaries for the drill-down.
     package static let detailedSessionLimit = 10
 
+    /// Who the node is, once it started.
     package internal(set) var node: NodeInfo?
+    /// Whether graceful shutdown began.
     package internal(set) var isStopping = false
+    /// Every known peer by ID, as last reported.
     package internal(set) var peers: [String: PeerSnapshot] = [:]
     /// Peer IDs in the order they first appeared: the stable row order of the peer tables.
     package internal(set) var peerOrder: [String] = []
@@ -21,18 +24,28 @@ package struct MonitorState: Equatable, Sendable {
     package internal(set) var liveSessions: [SessionRecord] = []
     /// Sessions that ended, newest first.
     package internal(set) var finishedSessions: [SessionRecord] = []
+    /// Transfer queues by peer ID.
     package internal(set) var transfers: [String: TransferTrack] = [:]
+    /// The archive's size, as last reported.
     package internal(set) var archive: ArchiveSnapshot?
+    /// What was stored since the monitor started, for the sparklines.
     package internal(set) var growth = GrowthHistory()
+    /// Store Resume, as last reported.
     package internal(set) var resume: ResumeProgress?
     /// When the next periodic sync starts (wall clock, nanoseconds).
     package internal(set) var nextSyncAt: Int64?
+    /// Messages retention deleted since the monitor started.
     package internal(set) var retentionDeleted = 0
+    /// Pushed messages dropped, by reason.
     package internal(set) var rejections: [TransferRejection: Int] = [:]
+    /// The event log.
     package internal(set) var log = EventLog()
+    /// Events folded in so far.
     package internal(set) var eventsApplied = 0
+    /// What the operator is looking at on this node.
     package var view = NodeView()
 
+    /// A state that has seen no events.
     package init() {}
 
     /// Folds one event into the state; `now` is the wall clock when it arrived (nanoseconds).
@@ -93,6 +106,7 @@ package struct MonitorState: Equatable, Sendable {
     /// Peers with transfer queues, in row order: the rows of the missing pane.
     package var transferPeers: [String] { self.peerOrder.filter { self.transfers[$0] != nil } }
 
+    /// A kept session, live or finished.
     package func session(_ id: SessionID) -> SessionRecord? {
         self.liveSessions.first { $0.id == id } ?? self.finishedSessions.first { $0.id == id }
     }

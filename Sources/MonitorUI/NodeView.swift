@@ -4,8 +4,11 @@ package import NodeEvents
 ///
 /// Selections hold identifiers, not row numbers, so they survive peers coming and going.
 package struct NodeView: Equatable, Sendable {
+    /// The focused pane (the active tab in the compact layout).
     package var focus: Pane = .peers
+    /// The selected peer (peers and missing panes); nil selects the first.
     package var selectedPeerID: String?
+    /// The selected session of the rounds pane; nil selects the first.
     package var selectedSessionID: SessionID?
     /// The session shown full-screen with its rounds, if any.
     package var drillDown: SessionID?
@@ -21,5 +24,6 @@ package struct NodeView: Equatable, Sendable {
     /// Only log lines containing this (case-insensitive) are shown.
     package var logFilter = ""
 
+    /// The first pane focused, nothing selected.
     package init() {}
 }

@@ -5,6 +5,7 @@ package struct Rect: Hashable, Sendable {
     package var width: Int
     package var height: Int
 
+    /// A rectangle; negative sizes become 0.
     package init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x
         self.y = y
@@ -12,14 +13,19 @@ package struct Rect: Hashable, Sendable {
         self.height = max(0, height)
     }
 
+    /// The rectangle of a whole screen of `size`.
     package init(_ size: Size) {
         self.init(x: 0, y: 0, width: size.width, height: size.height)
     }
 
+    /// The first column to the right of it.
     package var maxX: Int { self.x + self.width }
+    /// The first row below it.
     package var maxY: Int { self.y + self.height }
+    /// Whether it holds no cell.
     package var isEmpty: Bool { self.width == 0 || self.height == 0 }
 
+    /// Whether the cell at (`x`, `y`) lies inside.
     package func contains(x: Int, y: Int) -> Bool {
         x >= self.x && x < self.maxX && y >= self.y && y < self.maxY
     }

@@ -1,11 +1,14 @@
 /// Draws the dashboard: `(Dashboard, size, now) → CellGrid`, with the theme, glyph set and time
 /// zone fixed for the run. Pure: it reads no clock, does no I/O and changes no state.
 package struct Renderer: Sendable {
+    /// Colours, or the monochrome theme.
     package var theme: Theme
+    /// Unicode or ASCII.
     package var glyphs: GlyphSet
     /// Seconds east of UTC, for clock times in the log and drill-down.
     package var utcOffset: Int
 
+    /// A renderer drawing with `theme` and `glyphs`, clock times `utcOffset` seconds east of UTC.
     package init(theme: Theme, glyphs: GlyphSet, utcOffset: Int = 0) {
         self.theme = theme
         self.glyphs = glyphs

@@ -9,10 +9,13 @@ package struct SessionRecord: Equatable, Sendable, Identifiable {
     /// Rounds kept per session (the latest ones); the totals still count every round.
     package static let roundLimit = 40
 
+    /// The session within the node's lifetime.
     package let id: SessionID
+    /// The peer on the other side.
     package var peerID: String
     /// Nil when the start event was lost.
     package var role: SessionRole?
+    /// `balanced` or `nwaku`; nil when the start event was lost.
     package var strategy: String?
     /// The time window, nanoseconds (0 while the responder has not learnt it).
     package var windowStart: Int64
@@ -23,8 +26,11 @@ package struct SessionRecord: Equatable, Sendable, Identifiable {
     package private(set) var rounds: [SessionRound]
     /// Rounds seen, including those no longer kept.
     package private(set) var roundCount: Int
+    /// Payload bytes received, summed over rounds (the end event's figure once ended).
     package private(set) var bytesReceived: Int
+    /// Payload bytes sent, likewise.
     package private(set) var bytesSent: Int
+    /// Items compared in item sets, summed over rounds.
     package private(set) var itemsCompared: Int
     /// Differences found so far: items we lack and items the peer lacks.
     package private(set) var weNeed: Int
@@ -32,6 +38,7 @@ package struct SessionRecord: Equatable, Sendable, Identifiable {
     /// Set once the session ended.
     package private(set) var end: SessionEnd?
 
+    /// A live record for a session that just started.
     package init(_ start: SessionStart) {
         self.init(id: start.id, peerID: start.peerID, startedAt: start.startedAt)
         self.role = start.role
@@ -59,6 +66,7 @@ package struct SessionRecord: Equatable, Sendable, Identifiable {
         self.end = nil
     }
 
+    /// Whether the session is still running.
     package var isLive: Bool { self.end == nil }
 
     /// How long it ran (finished) or has been running (live).

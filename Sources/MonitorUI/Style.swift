@@ -30,24 +30,35 @@ package enum Color: UInt8, Hashable, Sendable, CaseIterable {
 package struct Style: Hashable, Sendable {
     /// Text attributes a terminal can combine.
     package struct Attributes: OptionSet, Hashable, Sendable {
+        /// The attribute bits.
         package var rawValue: UInt8
 
+        /// Attributes from their bits.
         package init(rawValue: UInt8) {
             self.rawValue = rawValue
         }
 
+        /// Bold (bright on many terminals).
         package static let bold = Attributes(rawValue: 1 << 0)
+        /// Foreground and background swapped.
         package static let reverse = Attributes(rawValue: 1 << 1)
+        /// Underlined.
         package static let underline = Attributes(rawValue: 1 << 2)
+        /// Half intensity.
         package static let dim = Attributes(rawValue: 1 << 3)
     }
 
+    /// The terminal's defaults.
     package static let plain = Style()
 
+    /// Text colour.
     package var foreground: Color
+    /// Cell colour.
     package var background: Color
+    /// Bold, reverse, underline, dim.
     package var attributes: Attributes
 
+    /// A style; the terminal's defaults unless given.
     package init(foreground: Color = .default, background: Color = .default, attributes: Attributes = []) {
         self.foreground = foreground
         self.background = background

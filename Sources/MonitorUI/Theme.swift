@@ -1,6 +1,7 @@
 /// Maps each ``Role`` to a ``Style``: the colour theme, and a monochrome one for terminals without
 /// colours or when `NO_COLOR` is set.
 package struct Theme: Sendable {
+    /// `colour` or `monochrome`.
     package var name: String
     private var styles: [Style]
 
@@ -10,6 +11,7 @@ package struct Theme: Sendable {
         self.styles = Role.allCases.map(style)
     }
 
+    /// The style of `role` in this theme.
     package func style(_ role: Role) -> Style { self.styles[role.rawValue] }
 
     /// Colours on the terminal's default background.

@@ -11,6 +11,7 @@ package struct TransferTrack: Equatable, Sendable {
         var completed: Int
     }
 
+    /// The queues as last reported.
     package private(set) var queue: TransferQueue
     private var samples: [Sample]
 

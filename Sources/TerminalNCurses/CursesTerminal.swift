@@ -19,6 +19,7 @@ package final class CursesTerminal: TerminalBackend {
     package let hasColours: Bool
     /// Whether the locale the process started with was UTF-8 (else draw with the ASCII glyphs).
     package let localeIsUTF8: Bool
+    /// The window size, updated on KEY_RESIZE.
     package private(set) var size: Size
 
     private let screen: OpaquePointer
@@ -75,6 +76,7 @@ package final class CursesTerminal: TerminalBackend {
         delscreen(self.screen)
     }
 
+    /// Waits at most `timeout` for a key (`wtimeout` + `wget_wch`); an ERR with POLLHUP on stdin is a hang-up.
     package func readInput(timeout: Duration) -> TerminalInput {
         let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         wtimeout(self.window, Int32(clamping: max(0, milliseconds)))
@@ -98,6 +100,7 @@ package final class CursesTerminal: TerminalBackend {
         }
     }
 
+    /// Writes the rows that changed since the last frame, each as runs of one style, then one `doupdate`.
     package func paint(_ grid: CellGrid) {
         if grid.size != self.size { self.previous = nil }
         for y in grid.rowsDiffering(from: self.previous) where y < self.size.height {

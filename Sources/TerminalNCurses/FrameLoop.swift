@@ -12,11 +12,14 @@ internal import Darwin
 /// `wget_wch`'s timeout is the frame clock, so the loop never spins; after keys it keeps reading
 /// without waiting until the input is drained, then paints once (a pasted multiaddr is one frame).
 package struct FrameLoop {
+    /// Draws each frame.
     package var renderer: Renderer
+    /// Frames when nothing is typed.
     package var framesPerSecond: Int
     /// Wall clock in nanoseconds since the epoch, for the reducer and the renderer.
     package var wallClock: () -> Int64
 
+    /// A loop rendering with `renderer`, at least one frame a second.
     package init(renderer: Renderer, framesPerSecond: Int, wallClock: @escaping () -> Int64 = WallClock.now) {
         self.renderer = renderer
         self.framesPerSecond = max(1, framesPerSecond)
@@ -61,6 +64,7 @@ package struct FrameLoop {
 
 /// The wall clock the monitor shows times in: nanoseconds since the epoch, like NodeEvents.
 package enum WallClock {
+    /// `CLOCK_REALTIME` in nanoseconds.
     package static func now() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

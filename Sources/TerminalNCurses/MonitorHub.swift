@@ -41,6 +41,7 @@ package final class MonitorHub: Sendable {
         if quits { self.requestExit(.quit) }
     }
 
+    /// Records the terminal size in the dashboard.
     package func resize(to size: Size) {
         self.dashboard.withLock { $0.resize(to: size) }
     }
@@ -50,5 +51,6 @@ package final class MonitorHub: Sendable {
         self.exit.withLock { if $0 == nil { $0 = reason } }
     }
 
+    /// Why the monitor should stop, once something asked.
     package var exitReason: MonitorExit? { self.exit.withLock { $0 } }
 }

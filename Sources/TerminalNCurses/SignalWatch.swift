@@ -15,6 +15,7 @@ internal import Darwin
 /// context traps when libdispatch runs it), and the caller keeps the watch alive with
 /// `withExtendedLifetime` (release builds freed them early otherwise).
 package final class SignalWatch {
+    /// The signals that end the monitor.
     package static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     private let sources: [any DispatchSourceSignal]

@@ -7,6 +7,7 @@ package import NodeEvents
 package enum MonitorFixtures {
     /// The wall clock of every fixture: 2025-06-15 15:06:40 UTC.
     package static let now: Int64 = 1_750_000_000 * second
+    /// Nanoseconds in a second.
     package static let second: Int64 = 1_000_000_000
 
     /// Peer IDs in the secp256k1 form nwaku uses (`16Uiu2HAm…`, 53 characters).
@@ -19,11 +20,13 @@ package enum MonitorFixtures {
         "16Uiu2HAmVHBMnYRqP1zyjHQXyw6qYGsvnj3kFA8tYNyHZHJ9dTWx",
     ]
 
+    /// Content topics the stored batches use.
     package static let contentTopics = [
         "/toy-chat/2/huilong/proto", "/waku/2/default-content/proto", "/status/1/community-updates/rfc26",
         "/wakusync/1/demo-traffic/json",
     ]
 
+    /// Node `index + 1` of the demo cluster, listening on port 60001 + `index`.
     package static func nodeInfo(index: Int) -> NodeInfo {
         NodeInfo(
             name: "node-\(index + 1)",

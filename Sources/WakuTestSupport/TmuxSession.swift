@@ -14,12 +14,15 @@ internal import Glibc
 package final class TmuxSession: Sendable {
     /// What the wrapped command left behind when it exited.
     package struct ExitReport: Equatable, Sendable {
+        /// The command's exit status.
         package var status: Int32
         /// `stty -g` after the program equals `stty -g` before it.
         package var terminalRestored: Bool
     }
 
+    /// The private server's socket name (`tmux -L`).
     package let socket: String
+    /// The session and pane name.
     package let target = "monitor"
     private let directory: TemporaryDirectory
 
@@ -105,6 +108,7 @@ package final class TmuxSession: Sendable {
         try self.tmux(["send-keys", "-t", self.target, "-l", text])
     }
 
+    /// Resizes the window; the program gets SIGWINCH.
     package func resize(width: Int, height: Int) throws {
         try self.tmux(["resize-window", "-t", self.target, "-x", "\(width)", "-y", "\(height)"])
     }
@@ -201,8 +205,10 @@ package final class TmuxSession: Sendable {
 
 /// A tmux step that failed or timed out.
 package struct TmuxError: Error, CustomStringConvertible {
+    /// What failed, with the pane's text where it helps.
     package var description: String
 
+    /// An error saying `description`.
     package init(_ description: String) {
         self.description = description
     }
