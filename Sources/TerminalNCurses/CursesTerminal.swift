@@ -53,6 +53,10 @@ package final class CursesTerminal: TerminalBackend {
         nonl()
         keypad(window, true)
         set_escdelay(25)
+        // By default doupdate polls stdin for typeahead between lines and flushes its output
+        // before each poll: about 20 polls and 190 writes per frame at 200×60 (strace), most of
+        // the UI thread's CPU. Frames are small and keys are handled between them anyway.
+        typeahead(-1)
         curs_set(0)
         self.hasColours = has_colors()
         if self.hasColours {
@@ -78,7 +82,11 @@ package final class CursesTerminal: TerminalBackend {
 
     /// Waits at most `timeout` for a key (`wtimeout` + `wget_wch`); an ERR with POLLHUP on stdin is a hang-up.
     package func readInput(timeout: Duration) -> TerminalInput {
-        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        // Rounded up: a timeout truncated to 0 ms would spin through the last millisecond of
+        // every frame.
+        let milliseconds =
+            timeout.components.seconds * 1000 + (timeout.components.attoseconds + 999_999_999_999_999)
+            / 1_000_000_000_000_000
         wtimeout(self.window, Int32(clamping: max(0, milliseconds)))
         var character: wint_t = 0
         let result = wget_wch(self.window, &character)
@@ -111,12 +119,21 @@ package final class CursesTerminal: TerminalBackend {
         self.previous = grid
     }
 
+    /// Writes the part of row `y` that changed since the last frame (all of it after a resize),
+    /// as runs of one style: most rows change in a few cells (a counter, a time), and every cell
+    /// handed to curses costs CPU even when curses then sends nothing.
     private func paintRow(_ grid: CellGrid, y: Int) {
         let row = grid.row(y)
         // The bottom-right cell is never written: many terminals scroll when it is.
         let width = min(grid.width, self.size.width) - (y == self.size.height - 1 ? 1 : 0)
         var start = row.startIndex
-        let end = row.startIndex + max(0, width)
+        var end = row.startIndex + max(0, width)
+        if let previous = self.previous {
+            let old = previous.row(y)
+            let offset = old.startIndex - row.startIndex
+            while start < end && row[start] == old[start + offset] { start += 1 }
+            while end > start && row[end - 1] == old[end - 1 + offset] { end -= 1 }
+        }
         while start < end {
             let style = row[start].style
             var stop = start

@@ -116,9 +116,11 @@ enum UIThread {
     static func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
+                // Named from inside: a name set before start is not applied on Linux, and the
+                // thread would carry its creator's (a dispatch worker's) name in ps and top.
+                Thread.current.name = "wakusync-ui"
                 continuation.resume(with: Swift.Result { try body() })
             }
-            thread.name = "wakusync-ui"
             thread.stackSize = 8 << 20
             thread.start()
         }
