@@ -58,7 +58,7 @@ extension Dashboard {
         case .forceSync, .togglePause, .drillDown, .back, .nextPane, .previousPane, .moveUp, .moveDown, .pageUp,
             .pageDown, .top, .bottom, .syncAll, .startResume:
             var command: NodeCommand?
-            self.updateWatched { command = $0.apply(action, at: now) }
+            self.updateWatched { command = $0.apply(action) }
             if let command { return self.send(command, at: now) }
             if action == .forceSync || action == .togglePause {
                 self.setFlash("no peer selected", .warning, at: now)

@@ -8,7 +8,7 @@ extension MonitorState {
     ///
     /// Actions that belong to the whole monitor (help, quit, prompts, watching another node,
     /// confirming a disconnect) are handled by ``Dashboard``; here they change nothing.
-    package mutating func apply(_ action: Action, at now: Int64) -> NodeCommand? {
+    package mutating func apply(_ action: Action) -> NodeCommand? {
         if self.applyInDrillDown(action) { return nil }
         switch action {
         case .forceSync:
@@ -34,6 +34,7 @@ extension MonitorState {
         case .moveDown: self.move(by: 1)
         case .pageUp: self.move(by: -Self.pageLength)
         case .pageDown: self.move(by: Self.pageLength)
+        // Far enough to stop at the first or last row.
         case .top: self.move(by: -Int.max / 2)
         case .bottom: self.move(by: Int.max / 2)
         case .addPeer, .filterLog, .watchNode, .help, .quit:

@@ -3,7 +3,7 @@ package import NodeEvents
 /// Everything the monitor knows about one node, built only from its ``NodeEvent``s, plus what the
 /// operator is looking at on it (``view``).
 ///
-/// The one place state changes: ``apply(_:at:)`` for events and ``apply(_:at:)-(Action,_)`` for
+/// The one place state changes: ``apply(_:at:)`` for events and ``apply(_:)`` for
 /// actions. Time comes in as an argument (wall clock, nanoseconds), so both are pure and every
 /// collection is bounded (log lines, finished sessions, rounds per session, sparkline buckets).
 package struct MonitorState: Equatable, Sendable {

@@ -216,7 +216,7 @@ struct MonitorStateTests {
         var state = MonitorState()
         for index in 0..<50 { state.apply(.notice(Notice(.info, "n\(index)")), at: Self.now) }
         state.view.focus = .log
-        _ = state.apply(.moveUp, at: Self.now)
+        _ = state.apply(.moveUp)
         #expect(state.view.logScroll == 1)
         state.apply(.notice(Notice(.info, "new")), at: Self.now)
         #expect(state.view.logScroll == 2)
