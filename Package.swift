@@ -93,6 +93,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "MonitorUI",
+            dependencies: ["NodeEvents"],
+            swiftSettings: strict
+        ),
+        // ncursesw through a system-library header with static inline shims (ENGINEERING_NOTES.md §2.1);
+        // no pkgConfig line: its cflags trip SwiftPM's prohibited-flags warning.
+        .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
+        // Crash-time terminal restore: async-signal-safe C that must not run Swift code.
+        .target(name: "CTerminalRestore"),
+        .target(
+            name: "TerminalNCurses",
+            dependencies: ["MonitorUI", "CNCurses", "CTerminalRestore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "WakuTestSupport",
             dependencies: [
                 "WakuCore",
@@ -100,6 +115,7 @@ let package = Package(
                 "WakuNode",
                 "NodeEvents",
                 "Libp2p",
+                "MonitorUI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -115,6 +131,8 @@ let package = Package(
                 "Libp2p",
                 "WakuNode",
                 "WakuDemo",
+                "MonitorUI",
+                "TerminalNCurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -164,6 +182,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Interop"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MonitorUITests",
+            dependencies: ["MonitorUI", "NodeEvents", "WakuTestSupport"],
+            exclude: ["Snapshots"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TerminalNCursesTests",
+            dependencies: ["TerminalNCurses", "MonitorUI", "NodeEvents", "WakuTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
