@@ -144,6 +144,29 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "WakuCore",
+                "WakuSync",
+                "WakuArchive",
+                "Libp2p",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "wakusync-fuzz",
+            dependencies: ["FuzzTargets"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuzzRegressionTests",
+            dependencies: ["FuzzTargets"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "WakuCoreTests",
             dependencies: ["WakuCore", "WakuTestSupport", .product(name: "Crypto", package: "swift-crypto")],
