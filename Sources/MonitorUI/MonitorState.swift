@@ -82,7 +82,13 @@ package struct MonitorState: Equatable, Sendable {
             // The transfer queues' counters already show what moved; the traffic is for metrics.
             break
         case .storeServed(let served) where served.status != 200:
-            self.appendLog(.warning, .notice, "answered a Store query with status \(served.status)", peerID: served.peerID, at: now)
+            self.appendLog(
+                .warning,
+                .notice,
+                "answered a Store query with status \(served.status)",
+                peerID: served.peerID,
+                at: now
+            )
         case .storeServed:
             break
         case .notice(let notice):

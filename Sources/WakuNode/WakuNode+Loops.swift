@@ -11,19 +11,28 @@ extension WakuNode {
     }
 
     /// Deadlines are absolute (start + k × interval), so the schedule neither drifts nor skips a
-    /// beat when one sync takes long.
+    /// beat when one sync takes long. Each deadline moves by up to 5 % of the interval at random,
+    /// so nodes started together do not all reach for each other at the same instant (two peers
+    /// starting sessions with each other at once would refuse each other: one session per peer).
     private func syncPeriodically<C: Clock<Duration>>(on clock: C) async {
         let interval = self.configuration.syncInterval
-        var deadline = clock.now.advanced(by: interval)
+        var base = clock.now.advanced(by: interval)
         while !Task.isCancelled {
+            let deadline = base.advanced(by: self.jitter(upTo: interval / 20))
             self.events.emit(.nextSync(at: self.now() + clock.now.duration(to: deadline).nanoseconds))
             do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return }
-            deadline = deadline.advanced(by: interval)
+            base = base.advanced(by: interval)
             let candidates = PeerChoice.eligible(await self.peers.snapshots, busy: await self.engine.busyPeers)
             if let peer = self.pick(candidates.map(\.peerID)) {
                 self.workSink.yield(.sync(peerID: peer))
             }
         }
+    }
+
+    /// A random duration in `0..<limit`, from the node's generator.
+    private func jitter(upTo limit: Duration) -> Duration {
+        guard limit > .zero else { return .zero }
+        return .nanoseconds(Int64(Double(limit.nanoseconds) * self.randomFraction()))
     }
 
     /// Every sync interval, offset by half an interval from the sync loop, drops index items older

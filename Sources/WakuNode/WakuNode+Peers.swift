@@ -95,7 +95,7 @@ extension WakuNode {
         }
     }
 
-    /// Pings connected peers every 30 s for the RTT column.
+    /// Pings connected peers every 10 s for the RTT column.
     func pingPeers() async {
         while !Task.isCancelled {
             for peer in await self.host.connectedPeers {
@@ -103,7 +103,7 @@ extension WakuNode {
                     await self.peers.change(peer.description) { $0.roundTripTime = rtt }
                 }
             }
-            do { try await self.clock.sleep(for: .seconds(30)) } catch { return }
+            do { try await self.clock.sleep(for: .seconds(10)) } catch { return }
         }
     }
 

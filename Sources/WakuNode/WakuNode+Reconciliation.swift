@@ -30,6 +30,9 @@ extension WakuNode {
                 stream.reset()
                 throw error
             }
+        } catch let error as Libp2pError where error.code == .streamReset {
+            // A responder that is busy with another session with us, or has paused us, resets.
+            failure = "the peer refused the session (busy with another one, or it paused us)"
         } catch {
             failure = Self.describe(error)
         }

@@ -180,6 +180,11 @@ package actor WakuNode: Service {
         candidates.randomElement(using: &self.random)
     }
 
+    /// A random number in `0..<1` from the node's generator.
+    func randomFraction() -> Double {
+        Double.random(in: 0..<1, using: &self.random)
+    }
+
     /// Shuffles with the node's generator.
     func shuffled<T>(_ candidates: [T]) -> [T] {
         candidates.shuffled(using: &self.random)

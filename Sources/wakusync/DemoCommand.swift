@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import Foundation
 internal import Logging
 internal import WakuDemo
+internal import WakuNode
 
 /// `wakusync demo`: an embedded cluster of real nodes on loopback with lossy traffic.
 struct DemoCommand: AsyncParsableCommand {
@@ -47,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Headless soak: restart a random node every this many seconds.")
     var churn: Double?
 
-    @OptionGroup var monitor: MonitorCommandOptions
+    @OptionGroup var monitor: MonitorArguments
 
     func validate() throws {
         guard (1...32).contains(self.nodes) else { throw ValidationError("--nodes must be 1…32") }
@@ -85,7 +86,27 @@ struct DemoCommand: AsyncParsableCommand {
         if self.headless {
             try await self.runHeadless(cluster)
         } else {
-            throw CommandFailure("the monitor is not wired yet; use --headless")
+            try await self.runWithMonitor(cluster, logFile: logFile)
+        }
+    }
+
+    /// The monitor over the cluster: it watches node 1 (keys 1–9 switch), while traffic flows
+    /// until the operator quits.
+    private func runWithMonitor(_ cluster: DemoCluster, logFile: String) async throws {
+        let options = self.monitor.options(defaultLogFile: logFile)
+        try await cluster.run { cluster in
+            let watched = cluster.initialNodes.enumerated().map { number, node in
+                MonitoredNode(
+                    name: "node-\(number + 1)",
+                    events: node.events.subscribe(buffering: 1024),
+                    send: node.send
+                )
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await cluster.generateTraffic() }
+                try await runMonitor(nodes: watched, options: options)
+                group.cancelAll()
+            }
         }
     }
 

@@ -38,8 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Address the metrics server binds.")
     var metricsAddress = "127.0.0.1"
 
-    @Option(help: "Log file (default: node.log in the data directory).")
-    var logFile: String?
+    @OptionGroup var monitor: MonitorArguments
 
     func validate() throws {
         if let port = self.metricsPort, !(0...65535).contains(port) {
@@ -49,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try self.node.dataDir.createDirectory()
-        let logFile = self.logFile ?? self.node.dataDir.directory.appendingPathComponent("node.log").path
+        let logFile = self.monitor.logFile ?? self.node.dataDir.directory.appendingPathComponent("node.log").path
         let logger = try LogSetup.bootstrap(
             file: logFile,
             alsoStandardError: self.headless,
@@ -61,7 +60,21 @@ struct RunCommand: AsyncParsableCommand {
             logger: logger
         )
         guard self.headless else {
-            throw CommandFailure("the monitor needs a terminal build of this command; use --headless")
+            // The monitor owns the screen; the node runs beside it and stops when it exits.
+            let watched = MonitoredNode(
+                name: self.node.name,
+                events: node.events.subscribe(buffering: 1024),
+                send: node.send
+            )
+            let options = self.monitor.options(defaultLogFile: logFile)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await node.run() }
+                defer { node.stop() }
+                try await runMonitor(nodes: [watched], options: options)
+                node.stop()
+                try await group.waitForAll()
+            }
+            return
         }
         // The printer and the metrics recorder are not services: they end by themselves once the
         // node's event stream finishes, after the node has shut down.

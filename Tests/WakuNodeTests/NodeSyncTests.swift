@@ -81,9 +81,10 @@ struct SchedulerTests {
                 await nodes[0].peerSnapshots().first { $0.peerID == peer.description }?.speaksSync == true
             }
             try #require(identified)
-            // Nothing happens before the interval has passed.
+            // Nothing happens before the interval has passed. Each deadline may move by up to 5 %
+            // of the interval (15 s), so every step below advances 315 s.
             #expect(try await nodes[0].storedHashes().isEmpty)
-            clock.advance(by: .seconds(300))
+            clock.advance(by: .seconds(315))
             let ended = await NodeCluster.event(on: events) { if case .sessionEnded = $0 { true } else { false } }
             guard case .sessionEnded(let end)? = ended else {
                 Issue.record("no session after one interval")
@@ -98,7 +99,7 @@ struct SchedulerTests {
             let paused = try await NodeCluster.eventually { await nodes[0].peerSnapshots().first?.isPaused == true }
             try #require(paused)
             let started = nodes[0].events.subscribe()
-            clock.advance(by: .seconds(300))
+            clock.advance(by: .seconds(315))
             let none = await NodeCluster.event(on: started, timeout: .seconds(2)) {
                 if case .sessionStarted = $0 { true } else { false }
             }
@@ -108,7 +109,7 @@ struct SchedulerTests {
             let unpaused = try await NodeCluster.eventually { await nodes[0].peerSnapshots().first?.isPaused == false }
             try #require(unpaused)
             let later = nodes[0].events.subscribe()
-            clock.advance(by: .seconds(300))
+            clock.advance(by: .seconds(315))
             let again = await NodeCluster.event(on: later) { if case .sessionEnded = $0 { true } else { false } }
             #expect(again != nil)
         }
