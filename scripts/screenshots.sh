@@ -41,6 +41,9 @@ mkdir -p screenshots
 # start COLS ROWS: the demo alone in a fresh server, so each size starts from the same state.
 start() {
     tmux_ kill-server 2>/dev/null || true
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCKET"
+    # A fresh socket per size: a server still shutting down cannot take the new session.
+    SOCKET="wakusync-shots-$$-$1x$2"
     tmux_ -f /dev/null new-session -d -s shot -x "$1" -y "$2" \
         "env TERM=tmux-256color LANG=C.UTF-8 SWIFT_BACKTRACE=interactive=no $BIN demo $DEMO_ARGS 2>$LOGS/stderr; echo \"demo exited with \$?\"; sleep 600"
 }
