@@ -1,3 +1,4 @@
+import Foundation
 import MonitorUI
 import NodeEvents
 import Testing
@@ -84,5 +85,14 @@ struct KeyTableTests {
     func markdown() {
         for binding in KeyTable.bindings { #expect(KeyTable.markdown.contains(binding.help)) }
         Snapshot.check(text: KeyTable.markdown, named: "keys.md")
+    }
+
+    @Test("the README lists exactly the keys of the key table")
+    func readmeKeys() throws {
+        let readme = try String(
+            contentsOf: Executables.packageRoot.appendingPathComponent("README.md"),
+            encoding: .utf8
+        )
+        #expect(readme.contains(KeyTable.markdown), "paste Tests/MonitorUITests/Snapshots/keys.md into README.md")
     }
 }
