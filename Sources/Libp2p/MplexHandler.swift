@@ -5,7 +5,7 @@ internal import NIOCore
 /// mplex has no flow control, so back-pressure works on the socket: while any stream holds more than
 /// ``MuxerConfiguration/mplexBufferLimit`` unread bytes we stop reading the connection, and resume
 /// once its reader catches up. Streams beyond ``MuxerConfiguration/maximumStreams`` are reset.
-final class MplexHandler: ChannelDuplexHandler {
+final class MplexHandler: ChannelDuplexHandler, MuxerLifecycle {
     typealias InboundIn = MplexFrame
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -28,10 +28,10 @@ final class MplexHandler: ChannelDuplexHandler {
     private let onInboundStream: (MuxedStream) -> Void
     private var entries: [StreamKey: Entry] = [:]
     private var nextStreamID: UInt64 = 1
-    private var context: ChannelHandlerContext?
-    private var handle: MuxerHandle?
-    private var timer: RepeatedTask?
-    private var isClosing = false
+    var context: ChannelHandlerContext?
+    var handle: MuxerHandle?
+    var timer: RepeatedTask?
+    var isClosing = false
     private var overLimit: Set<StreamKey> = []
     private var isReadPending = false
     private var unflushed = 0
@@ -42,32 +42,15 @@ final class MplexHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-        let handle = MuxerHandle(self, eventLoop: context.eventLoop)
-        self.handle = handle
-        // The timer holds the handler until it is cancelled (channelInactive / handlerRemoved).
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.timer = context.eventLoop.scheduleRepeatedTask(
-            initialDelay: MuxerConfiguration.timerInterval,
-            delay: MuxerConfiguration.timerInterval
-        ) { _ in
-            bound.value.expireDeadlines()
-        }
-        context.fireUserInboundEventTriggered(ConnectionEvent.muxed(handle))
+        self.attach(to: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.failAll(Libp2pError(.connectionClosed, "connection closed"))
-        self.timer?.cancel()
-        self.context = nil
-        self.handle = nil
+        self.detach()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.isClosing = true
-        self.failAll(Libp2pError(.connectionClosed, "connection closed"))
-        self.timer?.cancel()
-        context.fireChannelInactive()
+        self.connectionEnded(context)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -190,7 +173,7 @@ final class MplexHandler: ChannelDuplexHandler {
         context.read()
     }
 
-    private func failAll(_ error: Libp2pError) {
+    func failAll(_ error: Libp2pError) {
         for entry in Array(self.entries.values) { self.remove(entry, failing: error) }
     }
 
@@ -217,7 +200,7 @@ final class MplexHandler: ChannelDuplexHandler {
         context.fireErrorCaught(error)
     }
 
-    private func expireDeadlines() {
+    func expireDeadlines() {
         let now = NIODeadline.now()
         for entry in Array(self.entries.values) {
             entry.stream.buffer.expireWaiter(now: now)

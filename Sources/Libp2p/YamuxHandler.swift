@@ -7,7 +7,7 @@ internal import NIOCore
 /// more as the reader consumes (half a window at a time). A peer overrunning its window, opening a
 /// stream with our id parity, or sending garbage gets a Go Away (protocol error) and the connection
 /// is closed. Streams beyond ``MuxerConfiguration/maximumStreams`` are refused with RST.
-final class YamuxHandler: ChannelInboundHandler {
+final class YamuxHandler: ChannelInboundHandler, MuxerLifecycle {
     typealias InboundIn = YamuxFrame
     typealias OutboundOut = ByteBuffer
 
@@ -31,10 +31,10 @@ final class YamuxHandler: ChannelInboundHandler {
     private let onInboundStream: (MuxedStream) -> Void
     private var entries: [UInt32: Entry] = [:]
     private var nextStreamID: UInt32
-    private var context: ChannelHandlerContext?
-    private var handle: MuxerHandle?
-    private var timer: RepeatedTask?
-    private var isClosing = false
+    var context: ChannelHandlerContext?
+    var handle: MuxerHandle?
+    var timer: RepeatedTask?
+    var isClosing = false
     private var unflushed = 0
 
     /// A session; the connection's dialer uses odd stream ids, the listener even ones.
@@ -47,32 +47,15 @@ final class YamuxHandler: ChannelInboundHandler {
     private var receiveWindow: Int { max(self.configuration.receiveWindow, MuxerConfiguration.specWindow) }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-        let handle = MuxerHandle(self, eventLoop: context.eventLoop)
-        self.handle = handle
-        // The timer holds the handler until it is cancelled (channelInactive / handlerRemoved).
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.timer = context.eventLoop.scheduleRepeatedTask(
-            initialDelay: MuxerConfiguration.timerInterval,
-            delay: MuxerConfiguration.timerInterval
-        ) { _ in
-            bound.value.expireDeadlines()
-        }
-        context.fireUserInboundEventTriggered(ConnectionEvent.muxed(handle))
+        self.attach(to: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.failAll(Libp2pError(.connectionClosed, "connection closed"))
-        self.timer?.cancel()
-        self.context = nil
-        self.handle = nil
+        self.detach()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.isClosing = true
-        self.failAll(Libp2pError(.connectionClosed, "connection closed"))
-        self.timer?.cancel()
-        context.fireChannelInactive()
+        self.connectionEnded(context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -210,7 +193,7 @@ final class YamuxHandler: ChannelInboundHandler {
         entry.closeWritePromise = nil
     }
 
-    private func failAll(_ error: Libp2pError) {
+    func failAll(_ error: Libp2pError) {
         for entry in Array(self.entries.values) { self.remove(entry, failing: error) }
     }
 
@@ -246,7 +229,7 @@ final class YamuxHandler: ChannelInboundHandler {
         context.fireErrorCaught(failure)
     }
 
-    private func expireDeadlines() {
+    func expireDeadlines() {
         let now = NIODeadline.now()
         for entry in Array(self.entries.values) {
             entry.stream.buffer.expireWaiter(now: now)

@@ -60,15 +60,15 @@ struct FaultTests {
             let extra = NodeCluster.messages(20_000, seed: 22, now: now, span: .seconds(3000))
             await local.publish(shared + extra)
             let union = Set((shared + extra).map { $0.message.hash(pubsubTopic: $0.pubsubTopic) })
-            let (remote, address, lines) = try await Self.start(dataDir: remoteDir)
-            defer { if remote.isRunning { kill(remote.processIdentifier, SIGKILL) } }
-            let peer = try await local.connect(to: address)
+            let remote = try await HeadlessNode.start(dataDir: remoteDir)
+            defer { remote.kill() }
+            let peer = try await local.connect(to: remote.address)
             // We hold 20k messages the remote lacks: the session ends with us pushing them.
             async let sessions = local.syncNow(with: peer)
             // Kill it as soon as the first pushed batch is stored.
-            _ = await lines.read { $0.contains { $0.contains("messages stored") && $0.contains("source=sync") } }
-            kill(remote.processIdentifier, SIGKILL)
-            remote.waitUntilExit()
+            _ = await remote.lines.read { $0.contains { $0.contains("messages stored") && $0.contains("source=sync") } }
+            remote.kill()
+            remote.process.waitUntilExit()
             _ = await sessions
 
             let crashed = try Archive.openExisting(path: remoteDir + "/archive.sqlite3")
@@ -80,9 +80,9 @@ struct FaultTests {
             )
             try crashed.close()
 
-            let (again, newAddress, _) = try await Self.start(dataDir: remoteDir)
-            defer { if again.isRunning { kill(again.processIdentifier, SIGKILL) } }
-            let revived = try await local.connect(to: newAddress)
+            let again = try await HeadlessNode.start(dataDir: remoteDir)
+            defer { again.kill() }
+            let revived = try await local.connect(to: again.address)
             let second = try #require(await local.syncNow(with: revived))
             #expect(second.outcome == .reconciled)
             // The restarted node's index was rebuilt from its archive: only the rest is missing.
@@ -94,28 +94,12 @@ struct FaultTests {
             }
             try watcher.close()
             #expect(complete)
-            kill(again.processIdentifier, SIGTERM)
-            again.waitUntilExit()
+            kill(again.process.processIdentifier, SIGTERM)
+            again.process.waitUntilExit()
             let final = try Archive.openExisting(path: remoteDir + "/archive.sqlite3")
             defer { try? final.close() }
             #expect(try await final.integrityCheck() == ["ok"])
             #expect(try await final.stats().count == union.count, "everything, once")
         }
-    }
-
-    static func start(dataDir: String) async throws -> (Process, String, LineReader) {
-        let process = Process()
-        process.executableURL = Executables.wakusync
-        process.arguments = [
-            "run", "--headless", "--data-dir", dataDir, "--listen", "/ip4/127.0.0.1/tcp/0", "--store-sync-interval",
-            "0",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let lines = LineReader(output.fileHandleForReading)
-        let address = await lines.next() ?? ""
-        return (process, address, lines)
     }
 }

@@ -9,22 +9,6 @@ import WakuTestSupport
 
 @Suite("A session whose peer is killed", .timeLimit(.minutes(2)))
 struct InterruptedSyncTests {
-    /// Starts `wakusync run --headless` on `dataDir`; returns the process and its address.
-    static func startNode(dataDir: String) async throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = Executables.wakusync
-        process.arguments = [
-            "run", "--headless", "--data-dir", dataDir, "--listen", "/ip4/127.0.0.1/tcp/0", "--store-sync-interval",
-            "0",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let address = await LineReader(output.fileHandleForReading).next() ?? ""
-        return (process, address)
-    }
-
     static func importMessages(_ payloads: [TransferPayload], into dataDir: String) throws {
         let file = URL(fileURLWithPath: dataDir).deletingLastPathComponent().appendingPathComponent(
             "import-\(UUID().uuidString).jsonl"
@@ -60,15 +44,15 @@ struct InterruptedSyncTests {
         try await NodeCluster.with(1) { nodes in
             let local = nodes[0]
             await local.publish(shared + localOnly)
-            let (remote, address) = try await Self.startNode(dataDir: remoteDir)
-            defer { if remote.isRunning { kill(remote.processIdentifier, SIGKILL) } }
-            let peer = try await local.connect(to: address)
+            let remote = try await HeadlessNode.start(dataDir: remoteDir)
+            defer { remote.kill() }
+            let peer = try await local.connect(to: remote.address)
             let events = local.events.subscribe()
             async let outcome = local.syncNow(with: peer)
             // Kill the peer as soon as the first round came back: the session is mid-way.
             _ = await NodeCluster.event(on: events) { if case .sessionRound = $0 { true } else { false } }
-            kill(remote.processIdentifier, SIGKILL)
-            remote.waitUntilExit()
+            remote.kill()
+            remote.process.waitUntilExit()
             let end = try #require(await outcome)
             #expect(end.failed, "the session ends as failed: \(end.outcome)")
             // Our archive holds exactly what it held, plus whole messages the peer pushed before dying.
@@ -84,9 +68,9 @@ struct InterruptedSyncTests {
             try reopened.close()
 
             // Restarted, a new session brings both archives to the union.
-            let (again, newAddress) = try await Self.startNode(dataDir: remoteDir)
-            defer { if again.isRunning { kill(again.processIdentifier, SIGKILL) } }
-            let revived = try await local.connect(to: newAddress)
+            let again = try await HeadlessNode.start(dataDir: remoteDir)
+            defer { again.kill() }
+            let revived = try await local.connect(to: again.address)
             let second = try #require(await local.syncNow(with: revived))
             #expect(second.outcome == .reconciled)
             _ = await local.settle(with: revived, timeout: .seconds(20))
@@ -95,8 +79,8 @@ struct InterruptedSyncTests {
                 Set(try await local.storedHashes()) == union
             }
             #expect(converged)
-            kill(again.processIdentifier, SIGTERM)
-            again.waitUntilExit()
+            kill(again.process.processIdentifier, SIGTERM)
+            again.process.waitUntilExit()
             let final = try Archive.openExisting(path: remoteDir + "/archive.sqlite3")
             #expect(try await final.stats().count == union.count)
             #expect(try await final.integrityCheck() == ["ok"])

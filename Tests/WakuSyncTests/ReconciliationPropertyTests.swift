@@ -46,6 +46,19 @@ struct ReconciliationPropertyTests {
         }
     }
 
+    /// Runs a scenario of `shape` once per pairing of strategies and checks each exactly.
+    static func checkEveryPairing(_ shape: SyncScenario.Shape, seed: UInt64, _ label: String) {
+        for (number, pairing) in Self.pairings.enumerated() {
+            let scenario = SyncScenario(shape, seed: seed + UInt64(number))
+            let transcript = Self.run(
+                scenario,
+                initiator: .init(strategy: pairing.0),
+                responder: .init(strategy: pairing.1)
+            )
+            Self.expectExact(transcript, scenario, "\(pairing.0.kind)→\(pairing.1.kind) \(label)")
+        }
+    }
+
     @Test(
         "every pairing of strategies, sizes from 0 to 100k, 0 to 50 % differing",
         arguments: [
@@ -54,52 +67,24 @@ struct ReconciliationPropertyTests {
         ]
     )
     func sizes(items: Int, differing: Double) {
-        for (number, pairing) in Self.pairings.enumerated() {
-            let scenario = SyncScenario(
-                .init(itemsPerSide: items, differing: differing),
-                seed: UInt64(items * 10 + number)
-            )
-            let transcript = Self.run(
-                scenario,
-                initiator: .init(strategy: pairing.0),
-                responder: .init(strategy: pairing.1)
-            )
-            Self.expectExact(transcript, scenario, "\(pairing.0.kind)→\(pairing.1.kind) \(items) items \(differing)")
-        }
+        Self.checkEveryPairing(
+            .init(itemsPerSide: items, differing: differing),
+            seed: UInt64(items * 10),
+            "\(items) items \(differing)"
+        )
     }
 
     @Test("equal timestamps: many items share each timestamp", arguments: [(2_000, 0.1), (10_000, 0.05)])
     func equalTimestamps(items: Int, differing: Double) {
-        for (number, pairing) in Self.pairings.enumerated() {
-            var shape = SyncScenario.Shape(
-                itemsPerSide: items,
-                differing: differing,
-                distinctTimestamps: Int64(items / 8)
-            )
-            shape.outside = 0
-            let scenario = SyncScenario(shape, seed: UInt64(number + 100))
-            let transcript = Self.run(
-                scenario,
-                initiator: .init(strategy: pairing.0),
-                responder: .init(strategy: pairing.1)
-            )
-            Self.expectExact(transcript, scenario, "\(pairing.0.kind)→\(pairing.1.kind) equal timestamps")
-        }
+        let shape = SyncScenario.Shape(itemsPerSide: items, differing: differing, distinctTimestamps: Int64(items / 8))
+        Self.checkEveryPairing(shape, seed: 100, "equal timestamps")
     }
 
     @Test("items outside the window are neither compared nor reported")
     func outsideWindow() {
-        for (number, pairing) in Self.pairings.enumerated() {
-            var shape = SyncScenario.Shape(itemsPerSide: 3_000, differing: 0.1)
-            shape.outside = 0.2
-            let scenario = SyncScenario(shape, seed: UInt64(number + 200))
-            let transcript = Self.run(
-                scenario,
-                initiator: .init(strategy: pairing.0),
-                responder: .init(strategy: pairing.1)
-            )
-            Self.expectExact(transcript, scenario, "\(pairing.0.kind)→\(pairing.1.kind) outside window")
-        }
+        var shape = SyncScenario.Shape(itemsPerSide: 3_000, differing: 0.1)
+        shape.outside = 0.2
+        Self.checkEveryPairing(shape, seed: 200, "outside window")
     }
 
     @Test("topic filters: only the intersection of both sides' scopes is reconciled")
