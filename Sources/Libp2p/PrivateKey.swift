@@ -66,22 +66,7 @@ package struct PrivateKey: Sendable {
 
     /// Decodes libp2p's `PrivateKey` protobuf (`1: KeyType`, `2: bytes`).
     package init(protobuf: [UInt8]) throws(Libp2pError) {
-        var reader = ProtobufReader(protobuf, what: "private key protobuf")
-        var type: UInt64?
-        var data: [UInt8]?
-        while let (field, value) = try reader.next() {
-            switch field {
-            case 1: type = try value.varint("key type")
-            case 2: data = try value.bytes("key data")
-            default: continue
-            }
-        }
-        guard let type, let data else {
-            throw Libp2pError(.invalidKey, "private key protobuf lacks the key type or the key data")
-        }
-        guard let keyType = KeyType(rawValue: type) else {
-            throw Libp2pError(.invalidKey, "unknown key type \(type)")
-        }
+        let (keyType, data) = try KeyType.decode(protobuf, what: "private key")
         try self.init(type: keyType, bytes: data)
     }
 

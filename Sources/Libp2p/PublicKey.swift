@@ -64,22 +64,7 @@ package struct PublicKey: Hashable, Sendable, CustomStringConvertible {
 
     /// Decodes the libp2p `PublicKey` protobuf (`1: KeyType`, `2: bytes`).
     package init(protobuf: [UInt8]) throws(Libp2pError) {
-        var reader = ProtobufReader(protobuf, what: "public key protobuf")
-        var type: UInt64?
-        var data: [UInt8]?
-        while let (field, value) = try reader.next() {
-            switch field {
-            case 1: type = try value.varint("key type")
-            case 2: data = try value.bytes("key data")
-            default: continue
-            }
-        }
-        guard let type, let data else {
-            throw Libp2pError(.invalidKey, "public key protobuf lacks the key type or the key data")
-        }
-        guard let keyType = KeyType(rawValue: type) else {
-            throw Libp2pError(.invalidKey, "unknown key type \(type)")
-        }
+        let (keyType, data) = try KeyType.decode(protobuf, what: "public key")
         try self.init(type: keyType, bytes: data)
     }
 
@@ -119,5 +104,29 @@ extension String {
     /// The string with `0` in front up to `width` characters.
     func leftPadded(to width: Int) -> String {
         String(repeating: "0", count: max(0, width - self.count)) + self
+    }
+}
+
+extension KeyType {
+    /// The type and key bytes of libp2p's `PublicKey` / `PrivateKey` protobuf (`1: KeyType`,
+    /// `2: bytes`), which both key kinds share.
+    static func decode(_ protobuf: [UInt8], what: String) throws(Libp2pError) -> (KeyType, [UInt8]) {
+        var reader = ProtobufReader(protobuf, what: "\(what) protobuf")
+        var type: UInt64?
+        var data: [UInt8]?
+        while let (field, value) = try reader.next() {
+            switch field {
+            case 1: type = try value.varint("key type")
+            case 2: data = try value.bytes("key data")
+            default: continue
+            }
+        }
+        guard let type, let data else {
+            throw Libp2pError(.invalidKey, "\(what) protobuf lacks the key type or the key data")
+        }
+        guard let keyType = KeyType(rawValue: type) else {
+            throw Libp2pError(.invalidKey, "unknown key type \(type)")
+        }
+        return (keyType, data)
     }
 }
