@@ -9,4 +9,6 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/wakusync-tests.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 export TMPDIR="$scratch"
 swift build --build-tests --explicit-target-dependency-import-check error
-swift test --skip-build --explicit-target-dependency-import-check error
+# One test at a time: many tests run real nodes, processes and tmux sessions with time limits,
+# and on two cores running them side by side only makes them wait on each other.
+swift test --skip-build --no-parallel --explicit-target-dependency-import-check error
