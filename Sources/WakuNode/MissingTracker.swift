@@ -46,7 +46,9 @@ struct MissingTracker {
             )
             for entry in excess { queue.pending[entry.item.hash] = nil }
         }
-        queue.theyNeed.formUnion(theyNeed.map(\.hash))
+        // What the peer lacks is what the latest session found; pushes follow at once, and
+        // anything a failed push left behind is found again by the next session.
+        queue.theyNeed = Set(theyNeed.map(\.hash))
         queue.queue.newestWeNeed = Self.newest(weNeed) + queue.queue.newestWeNeed
         queue.queue.newestWeNeed = Array(queue.queue.newestWeNeed.prefix(Self.newestShown))
         queue.queue.newestTheyNeed = Array(

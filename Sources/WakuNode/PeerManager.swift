@@ -107,6 +107,20 @@ actor PeerManager {
             $0.reconnectAt = reconnectAt
             $0.lastError = reason
         }
+        self.forgetOldDisconnected()
+    }
+
+    /// Peers kept that neither are static nor connected; beyond this the oldest-known go.
+    static let disconnectedLimit = 256
+
+    /// Keeps the peer table bounded when many inbound peers come and go.
+    private func forgetOldDisconnected() {
+        let gone = self.peers.values.filter { !$0.isStatic && $0.state == .disconnected }
+        guard gone.count > Self.disconnectedLimit else { return }
+        let oldest = gone.sorted { ($0.lastSyncAt ?? 0) < ($1.lastSyncAt ?? 0) }.prefix(
+            gone.count - Self.disconnectedLimit
+        )
+        for peer in oldest { self.forget(peer.peerID) }
     }
 
     /// Any other change to a peer's snapshot.

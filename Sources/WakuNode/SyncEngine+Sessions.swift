@@ -28,6 +28,8 @@ extension SyncEngine {
     /// Opens a session with `peer` unless one is already running with it (one at a time).
     func openSession(with peer: String, role: SessionRole) -> SessionID? {
         guard !self.sessions.values.contains(where: { $0.peerID == peer }) else { return nil }
+        // Ended sessions leave the gate after their grace period, pushes or not.
+        self.gate.expire(at: self.now())
         let id = SessionID(self.nextSessionID)
         self.nextSessionID += 1
         let configuration = ReconciliationSession.Configuration(

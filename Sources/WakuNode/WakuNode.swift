@@ -161,6 +161,7 @@ package actor WakuNode: Service {
             while await self.engine.hasLiveSessions, ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(50))
             }
+            await self.sender.closeAll()
             await self.host.shutdown()
             group.cancelAll()
         }
