@@ -204,9 +204,11 @@ package actor DemoCluster {
             union: self.union.count,
             missing: missing,
             converged: missing.values.allSatisfy { $0 == 0 },
+            // NaN when it did not converge: the JSON then says null, as the documented shape keeps
+            // the key in every report.
             timeToConsistencySeconds: timeToConsistency.map {
                 Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
-            }
+            } ?? .nan
         )
     }
 
@@ -242,7 +244,7 @@ package struct DemoReport: Codable, Sendable {
     package var union: Int
     package var missing: [String: Int]
     package var converged: Bool
-    package var timeToConsistencySeconds: Double?
+    package var timeToConsistencySeconds: Double
     /// Only in soak runs (with churn).
     package var soak: Soak?
 

@@ -179,8 +179,10 @@ struct DemoCommand: AsyncParsableCommand {
                     "  \(node.name)  \(node.peerId)  \(node.messages) messages, missing \(report.missing[node.name] ?? 0)"
                 )
             }
-            if let seconds = report.timeToConsistencySeconds {
-                print("converged \(String(format: "%.1f", seconds)) s after the traffic stopped")
+            if report.converged {
+                print(
+                    "converged \(String(format: "%.1f", report.timeToConsistencySeconds)) s after the traffic stopped"
+                )
             } else {
                 print("NOT converged within the settle time")
             }

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import WakuTestSupport
+
+@Suite("wakusync demo --headless", .timeLimit(.minutes(2)))
+struct DemoHeadlessTests {
+    @Test("the cluster converges and the report has the documented shape; the exit status says so")
+    func converges() throws {
+        let result = try ChildProcess.run(
+            Executables.wakusync,
+            [
+                "demo", "--headless", "--json", "--nodes", "3", "--rate", "20", "--loss", "0.3", "--sync-interval", "2",
+                "--duration", "6",
+            ],
+            timeout: .seconds(90)
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(
+            Array(report.keys).sorted() == [
+                "converged", "missing", "nodes", "published", "timeToConsistencySeconds", "union",
+            ]
+        )
+        let nodes = try #require(report["nodes"] as? [[String: Any]])
+        #expect(nodes.map { $0["name"] as? String } == ["node-1", "node-2", "node-3"])
+        let union = try #require(report["union"] as? Int)
+        let published = try #require(report["published"] as? Int)
+        #expect(published >= 100 && union <= published && union > published * 9 / 10)
+        #expect(
+            nodes.allSatisfy {
+                ($0["messages"] as? Int) == union && ($0["peerId"] as? String)?.hasPrefix("16Uiu2") == true
+            }
+        )
+        #expect((report["missing"] as? [String: Int])?.values.allSatisfy { $0 == 0 } == true)
+        #expect(report["converged"] as? Bool == true)
+        #expect((report["timeToConsistencySeconds"] as? Double).map { $0 >= 0 && $0 < 30 } == true)
+    }
+
+    @Test("a cluster that cannot converge in time exits 1")
+    func notConverged() throws {
+        // Total loss on every node but one, no settle time: the others cannot have it all yet.
+        let result = try ChildProcess.run(
+            Executables.wakusync,
+            [
+                "demo", "--headless", "--json", "--nodes", "2", "--rate", "50", "--loss", "0.9", "--sync-interval",
+                "30", "--duration", "2", "--settle", "0",
+            ],
+            timeout: .seconds(60)
+        )
+        #expect(result.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["converged"] as? Bool == false)
+        #expect(report["timeToConsistencySeconds"] is NSNull)
+    }
+}
