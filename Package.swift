@@ -190,7 +190,9 @@ let package = Package(
         ),
         .testTarget(
             name: "WakuArchiveTests",
-            dependencies: ["WakuArchive", "WakuCore", "WakuTestSupport"],
+            dependencies: [
+                "WakuArchive", "WakuCore", "WakuTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

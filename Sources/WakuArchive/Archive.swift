@@ -30,13 +30,18 @@ package final class Archive: Sendable {
     ///   - path: the SQLite file; its directory must exist.
     ///   - wallClock: the current time in nanoseconds since the Unix epoch, read once per
     ///     inserted batch for `stored_at`.
+    ///   - cacheMiB: the writer's page cache; each reader gets an eighth of it.
     /// - Throws: ``ArchiveError/Code/database`` when the file cannot be opened or migrated,
     ///   ``ArchiveError/Code/incompatibleSchema`` when a newer wakusync wrote it.
-    package init(path: String, wallClock: @escaping @Sendable () -> Int64 = Archive.systemTime) throws(ArchiveError) {
+    package init(
+        path: String,
+        wallClock: @escaping @Sendable () -> Int64 = Archive.systemTime,
+        cacheMiB: Int = Archive.defaultCacheMiB
+    ) throws(ArchiveError) {
         self.path = path
         self.wallClock = wallClock
         do {
-            self.pool = try DatabasePool(path: path, configuration: Self.configuration)
+            self.pool = try DatabasePool(path: path, configuration: Self.configuration(cacheMiB: cacheMiB))
             let migrator = ArchiveSchema.migrator
             if try self.pool.read({ try migrator.hasBeenSuperseded($0) }) {
                 throw ArchiveError(.incompatibleSchema, "\(path) was written by a newer wakusync")
@@ -163,6 +168,9 @@ package final class Archive: Sendable {
         return ArchiveError(.database, "\(what) failed", underlying: error)
     }
 
+    /// The writer's page cache unless told otherwise.
+    package static let defaultCacheMiB = 64
+
     /// Connection settings, and why.
     ///
     /// - WAL (GRDB's `DatabasePool` sets it): one writer and concurrent readers on snapshots.
@@ -172,20 +180,24 @@ package final class Archive: Sendable {
     ///   `FULL` would add an fsync per batch. The crash test checks the process-crash guarantee.
     /// - A busy timeout, so a second process (an `archive stats` while the node runs) waits for
     ///   the writer instead of failing at once.
-    /// - A 64 MiB page cache per connection: the hash and time indexes of a million messages fit,
-    ///   so inserts at random hash positions do not reread index pages from the file.
+    /// - A 64 MiB page cache for the writer (by default): the hash and time indexes of a million
+    ///   messages fit, so inserts at random hash positions do not reread index pages from the
+    ///   file. Readers get an eighth each: they page through time ranges or look up a few hashes,
+    ///   and SQLite fills a cache up to its limit as pages are read, so five readers at 64 MiB
+    ///   each would hold up to five copies of the archive in memory.
     /// - Checkpoints every 8192 WAL pages (32 MiB at 4 KiB pages) instead of SQLite's 1000: each
     ///   checkpoint syncs the WAL and the database file, and fewer, larger ones raised batched
     ///   ingest of 1 KiB messages from about 28k to 43k messages/s at 1M messages here (`wakusync
     ///   bench archive`). The price is a WAL of up to ~32 MiB between checkpoints and as much to
     ///   replay after a crash, which takes well under a second.
-    static var configuration: Configuration {
+    static func configuration(cacheMiB: Int) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = false
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            let mebibytes = db.configuration.readonly ? max(1, cacheMiB / 8) : max(1, cacheMiB)
+            try db.execute(sql: "PRAGMA cache_size = -\(mebibytes * 1024)")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
         }
         return configuration

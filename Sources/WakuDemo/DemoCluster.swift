@@ -49,6 +49,8 @@ package actor DemoCluster {
             node.syncRange = configuration.syncRange
             node.syncJitter = configuration.syncJitter
             node.fetchGrace = .seconds(2)
+            // Demo archives are small, and five nodes share one process.
+            node.archiveCacheMiB = 8
             configurations.append(node)
             nodes.append(try Self.makeNode(node, number: number, logger: logger))
         }
@@ -75,9 +77,10 @@ package actor DemoCluster {
                 for node in nodes { try await node.waitUntilStarted() }
                 let addresses = await nodes.asyncMap { await $0.listenAddresses.first ?? "" }
                 for (index, node) in nodes.enumerated() {
-                    for (other, address) in addresses.enumerated() where other > index {
-                        node.send(.addPeer(multiaddr: address))
-                    }
+                    let peers = addresses.enumerated().filter { $0.offset > index }.map(\.element)
+                    for address in peers { node.send(.addPeer(multiaddr: address)) }
+                    // A churned node comes back on the same port and key and dials the same peers.
+                    self.nodeConfigurations[index].staticPeers = peers
                 }
                 result = try await body(self)
             } catch {
@@ -111,12 +114,16 @@ package actor DemoCluster {
         }
     }
 
-    /// Restarts a random node every `interval` (soak churn) until cancelled or ``endChurn()``.
+    /// Restarts a node every `interval` (soak churn) until cancelled or ``endChurn()``: each in
+    /// turn, so every node, the first (which only dials) and the last (which is only dialled)
+    /// included, goes down and must catch up.
     package func churn(every interval: Duration) async {
+        var next = 0
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
             guard !self.stopping, !self.churnEnded else { return }
-            let slot = Int(self.generator.next() % UInt64(self.nodes.count))
+            let slot = next % self.nodes.count
+            next += 1
             guard !self.restarting.contains(slot) else { continue }
             self.restarting.insert(slot)
             self.nodes[slot].stop()

@@ -56,6 +56,8 @@ package struct NodeConfiguration: Sendable {
     package var upgradeTimeout: Duration
     /// Inbound connections accepted at once.
     package var maximumInboundConnections: Int
+    /// The archive writer's SQLite page cache, MiB (readers get an eighth each).
+    package var archiveCacheMiB: Int
 
     package init(name: String, dataDirectory: String, agentVersion: String) {
         self.name = name
@@ -80,6 +82,7 @@ package struct NodeConfiguration: Sendable {
         self.roundTimeout = .seconds(30)
         self.upgradeTimeout = .seconds(30)
         self.maximumInboundConnections = 256
+        self.archiveCacheMiB = 64
     }
 
     /// The pubsub topics sessions are scoped to (nwaku derives them from cluster and shards).

@@ -36,14 +36,21 @@ extension WakuNode {
     }
 
     /// Registers the Waku protocols; identify then announces exactly these (plus id and ping).
+    /// The host keeps the handlers, so they hold the node weakly: a stopped node is freed.
     func registerHandlers() {
-        self.host.register(protocolID: Self.metadataProtocol) { stream in try await self.serveMetadata(stream) }
-        self.host.register(protocolID: Self.storeProtocol) { stream in try await self.serveStore(stream) }
-        self.host.register(protocolID: Self.reconciliationProtocol) { stream in
-            try await self.serveReconciliation(stream)
+        let handlers: [(String, @Sendable (WakuNode, Libp2pStream) async throws -> Void)] = [
+            (Self.metadataProtocol, { try await $0.serveMetadata($1) }),
+            (Self.storeProtocol, { try await $0.serveStore($1) }),
+            (Self.reconciliationProtocol, { try await $0.serveReconciliation($1) }),
+            (Self.transferProtocol, { try await $0.receiveTransfer($1) }),
+            (Self.auditProtocol, { try await $0.serveAudit($1) }),
+        ]
+        for (protocolID, serve) in handlers {
+            self.host.register(protocolID: protocolID) { [weak self] stream in
+                guard let self else { return stream.reset() }
+                try await serve(self, stream)
+            }
         }
-        self.host.register(protocolID: Self.transferProtocol) { stream in try await self.receiveTransfer(stream) }
-        self.host.register(protocolID: Self.auditProtocol) { stream in try await self.serveAudit(stream) }
     }
 
     /// Answers a metadata request with our cluster and shards (PROTOCOLS.md §7.8).

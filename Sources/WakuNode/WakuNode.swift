@@ -76,7 +76,11 @@ package actor WakuNode: Service {
         self.random = random
         self.events = EventHub()
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        self.archive = try Archive(path: configuration.dataDirectory + "/archive.sqlite3", wallClock: now)
+        self.archive = try Archive(
+            path: configuration.dataDirectory + "/archive.sqlite3",
+            wallClock: now,
+            cacheMiB: configuration.archiveCacheMiB
+        )
         let key = try NodeKey.loadOrCreate(in: configuration.dataDirectory)
         var hostConfiguration = HostConfiguration(agentVersion: configuration.agentVersion)
         hostConfiguration.upgradeTimeout = configuration.upgradeTimeout

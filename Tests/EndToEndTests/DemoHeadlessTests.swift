@@ -36,6 +36,27 @@ struct DemoHeadlessTests {
         #expect((report["timeToConsistencySeconds"] as? Double).map { $0 >= 0 && $0 < 30 } == true)
     }
 
+    @Test("with churn every node is restarted in turn, keeps its peers and catches up")
+    func churn() throws {
+        // Restarts at 5, 10 and 15 s: node-1 (which dialled the others), node-2, node-3 (which was
+        // only dialled); the last comes back as the traffic stops.
+        let result = try ChildProcess.run(
+            Executables.wakusync,
+            [
+                "demo", "--headless", "--json", "--nodes", "3", "--rate", "20", "--loss", "0.2", "--sync-interval", "2",
+                "--duration", "17", "--churn", "5", "--settle", "30",
+            ],
+            timeout: .seconds(100)
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["converged"] as? Bool == true)
+        #expect((report["missing"] as? [String: Int])?.values.allSatisfy { $0 == 0 } == true)
+        let soak = try #require(report["soak"] as? [String: Any])
+        #expect(soak["restarts"] as? Int == 3)
+        #expect((soak["residentMiB"] as? [Double])?.isEmpty == false)
+    }
+
     @Test("a cluster that cannot converge in time exits 1")
     func notConverged() throws {
         // Total loss on every node but one, no settle time: the others cannot have it all yet.

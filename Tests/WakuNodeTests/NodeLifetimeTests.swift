@@ -1,0 +1,37 @@
+import Testing
+import WakuNode
+import WakuTestSupport
+
+/// Holds a node without keeping it alive.
+private final class WeakNode: @unchecked Sendable {
+    weak var node: WakuNode?
+    init(_ node: WakuNode) { self.node = node }
+}
+
+@Suite("Node lifetime", .timeLimit(.minutes(1)))
+struct NodeLifetimeTests {
+    // A restarted node (demo churn, an embedding app) must not leave its predecessor's index,
+    // archive connections and sockets behind.
+    @Test("a node that has served peers is freed once it has stopped")
+    func stoppedNodeIsFreed() async throws {
+        let watched = try await NodeCluster.with(2) { nodes in
+            let now = NodeCluster.now
+            await nodes[0].publish(NodeCluster.messages(50, seed: 1, now: now))
+            await nodes[1].publish(NodeCluster.messages(60, seed: 2, now: now))
+            let address = try #require(await nodes[1].listenAddresses.first)
+            let peer = try await nodes[0].connect(to: address)
+            _ = try #require(await nodes[0].syncNow(with: peer))
+            let converged = try await NodeCluster.eventually {
+                let first = try await nodes[0].storedHashes().count
+                let second = try await nodes[1].storedHashes().count
+                return first == 110 && second == 110
+            }
+            #expect(converged)
+            return nodes.map(WeakNode.init)
+        }
+        let freed = try await NodeCluster.eventually(timeout: .seconds(10)) {
+            watched.allSatisfy { $0.node == nil }
+        }
+        #expect(freed)
+    }
+}
