@@ -4,7 +4,7 @@ package import NIOCore
 ///
 /// Emits each message's payload. When the handler is removed from the pipeline (the negotiation is
 /// over), the bytes that follow the last message are passed on untouched to the next protocol.
-package struct LengthPrefixedFrameDecoder: ByteToMessageDecoder {
+package struct LengthPrefixedFrameDecoder: FrameSplitter {
     package typealias InboundOut = ByteBuffer
 
     private let maximumLength: Int
@@ -14,12 +14,8 @@ package struct LengthPrefixedFrameDecoder: ByteToMessageDecoder {
         self.maximumLength = maximumLength
     }
 
-    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let message = try Self.readMessage(from: &buffer, maximumLength: self.maximumLength) else {
-            return .needMoreData
-        }
-        context.fireChannelRead(Self.wrapInboundOut(message))
-        return .continue
+    package mutating func nextFrame(from buffer: inout ByteBuffer) throws -> ByteBuffer? {
+        try Self.readMessage(from: &buffer, maximumLength: self.maximumLength)
     }
 
     package mutating func decodeLast(

@@ -38,24 +38,14 @@ package struct MplexFrame: Equatable, Sendable {
 }
 
 /// Splits bytes into mplex frames, refusing unknown flags and payloads above 1 MiB.
-package struct MplexFrameDecoder: ByteToMessageDecoder {
+package struct MplexFrameDecoder: FrameSplitter {
     package typealias InboundOut = MplexFrame
 
     /// A decoder.
     package init() {}
 
-    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = try Self.readFrame(from: &buffer) else { return .needMoreData }
-        context.fireChannelRead(Self.wrapInboundOut(frame))
-        return .continue
-    }
-
-    package mutating func decodeLast(
-        context: ChannelHandlerContext,
-        buffer: inout ByteBuffer,
-        seenEOF: Bool
-    ) throws -> DecodingState {
-        .needMoreData
+    package mutating func nextFrame(from buffer: inout ByteBuffer) throws -> MplexFrame? {
+        try Self.readFrame(from: &buffer)
     }
 
     /// Reads one frame, consuming it only when complete.

@@ -220,17 +220,7 @@ final class MplexHandler: ChannelDuplexHandler, MuxerLifecycle {
 
 extension MplexHandler: MuxerSession {
     func openStream(promise: EventLoopPromise<MuxedStream>) {
-        guard !self.isClosing, self.context != nil else {
-            promise.fail(Libp2pError(.connectionClosed, "connection is closing"))
-            return
-        }
-        guard self.entries.count < self.configuration.maximumStreams else {
-            promise.fail(
-                Libp2pError(
-                    .limitReached,
-                    "\(self.configuration.maximumStreams) streams already open on this connection"
-                )
-            )
+        guard self.admitsStream(promise, open: self.entries.count, limit: self.configuration.maximumStreams) else {
             return
         }
         let key = StreamKey(id: self.nextStreamID, isLocal: true)

@@ -39,6 +39,20 @@ extension MuxerLifecycle {
         self.handle = nil
     }
 
+    /// Whether another outbound stream may open (`open` are, `limit` may); if not, fails `promise`
+    /// with the reason.
+    func admitsStream(_ promise: EventLoopPromise<MuxedStream>, open: Int, limit: Int) -> Bool {
+        guard !self.isClosing, self.context != nil else {
+            promise.fail(Libp2pError(.connectionClosed, "connection is closing"))
+            return false
+        }
+        guard open < limit else {
+            promise.fail(Libp2pError(.limitReached, "\(limit) streams already open on this connection"))
+            return false
+        }
+        return true
+    }
+
     /// From `channelInactive`.
     func connectionEnded(_ context: ChannelHandlerContext) {
         self.isClosing = true

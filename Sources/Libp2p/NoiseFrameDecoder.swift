@@ -4,30 +4,20 @@ package import NIOCore
 ///
 /// Emits each message without its length. Handshake messages and transport messages use the same
 /// framing; the 65535-byte limit is the largest a u16 can express.
-package struct NoiseFrameDecoder: ByteToMessageDecoder {
+package struct NoiseFrameDecoder: FrameSplitter {
     package typealias InboundOut = ByteBuffer
 
     /// A decoder.
     package init() {}
 
-    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    package mutating func nextFrame(from buffer: inout ByteBuffer) -> ByteBuffer? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
             buffer.readableBytes >= 2 + Int(length),
             let message = buffer.getSlice(at: buffer.readerIndex + 2, length: Int(length))
         else {
-            return .needMoreData
+            return nil
         }
         buffer.moveReaderIndex(forwardBy: 2 + Int(length))
-        context.fireChannelRead(Self.wrapInboundOut(message))
-        return .continue
-    }
-
-    package mutating func decodeLast(
-        context: ChannelHandlerContext,
-        buffer: inout ByteBuffer,
-        seenEOF: Bool
-    ) throws -> DecodingState {
-        // A partial frame at EOF is dropped: the connection is closing anyway.
-        .needMoreData
+        return message
     }
 }

@@ -87,7 +87,7 @@ package struct YamuxFrame: Equatable, Sendable {
 ///
 /// Data payloads larger than `maximumPayload` are refused before they are buffered: no legitimate
 /// peer sends more than its flow-control window allows in one frame.
-package struct YamuxFrameDecoder: ByteToMessageDecoder {
+package struct YamuxFrameDecoder: FrameSplitter {
     package typealias InboundOut = YamuxFrame
 
     private let maximumPayload: Int
@@ -97,20 +97,8 @@ package struct YamuxFrameDecoder: ByteToMessageDecoder {
         self.maximumPayload = maximumPayload
     }
 
-    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = try Self.readFrame(from: &buffer, maximumPayload: self.maximumPayload) else {
-            return .needMoreData
-        }
-        context.fireChannelRead(Self.wrapInboundOut(frame))
-        return .continue
-    }
-
-    package mutating func decodeLast(
-        context: ChannelHandlerContext,
-        buffer: inout ByteBuffer,
-        seenEOF: Bool
-    ) throws -> DecodingState {
-        .needMoreData
+    package mutating func nextFrame(from buffer: inout ByteBuffer) throws -> YamuxFrame? {
+        try Self.readFrame(from: &buffer, maximumPayload: self.maximumPayload)
     }
 
     /// Reads one frame, consuming it only when complete.
