@@ -114,16 +114,16 @@ package actor DemoCluster {
         }
     }
 
-    /// Restarts a node every `interval` (soak churn) until cancelled or ``endChurn()``: each in
-    /// turn, so every node, the first (which only dials) and the last (which is only dialled)
-    /// included, goes down and must catch up.
+    /// Restarts a random node every `interval` (soak churn) until cancelled or ``endChurn()``.
+    /// Nodes go in random rounds, each node once per round, so every node (the first, which only
+    /// dials, and the last, which is only dialled, included) goes down and must catch up.
     package func churn(every interval: Duration) async {
-        var next = 0
+        var round: [Int] = []
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
             guard !self.stopping, !self.churnEnded else { return }
-            let slot = next % self.nodes.count
-            next += 1
+            if round.isEmpty { round = self.nodes.indices.shuffled(using: &self.generator) }
+            let slot = round.removeLast()
             guard !self.restarting.contains(slot) else { continue }
             self.restarting.insert(slot)
             self.nodes[slot].stop()

@@ -45,7 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Seed of the generated traffic.")
     var seed: UInt64 = 1
 
-    @Option(help: "Headless soak: restart a node (each in turn) every this many seconds.")
+    @Option(help: "Headless soak: restart a random node every this many seconds (each once per round).")
     var churn: Double?
 
     @OptionGroup var monitor: MonitorArguments
