@@ -11,4 +11,7 @@ export TMPDIR="$scratch"
 swift build --build-tests --explicit-target-dependency-import-check error
 # One test at a time: many tests run real nodes, processes and tmux sessions with time limits,
 # and on two cores running them side by side only makes them wait on each other.
-swift test --skip-build --no-parallel --explicit-target-dependency-import-check error
+# Line-buffered, so a log shows how far the suite got; bounded, so a hang fails the run instead of
+# eating CI's time (the suite takes about 3 minutes here; timeout stops the whole process group).
+timeout --kill-after=30s 30m stdbuf -oL -eL \
+    swift test --skip-build --no-parallel --explicit-target-dependency-import-check error

@@ -42,14 +42,16 @@ struct TransferGate {
 
     /// How long after a session ends its pushes are still accepted.
     let grace: Duration
-    /// Most pushes one session may deliver, held ones included, beyond those it listed.
+    /// Most pushes one session may deliver, held ones included, beyond those it listed: an
+    /// interval where we hold nothing asks for all the peer has there, an hour of a busy network,
+    /// so this bounds a flood without starving a node that starts empty.
     let capBeyondWanted: Int
     /// Most pushes held at once per session (each up to 150 KiB), bounding memory.
     let maxHeld: Int
 
     private(set) var sessions: [SessionID: Session] = [:]
 
-    init(grace: Duration = .seconds(60), capBeyondWanted: Int = 10_000, maxHeld: Int = 1_000) {
+    init(grace: Duration = .seconds(60), capBeyondWanted: Int = 100_000, maxHeld: Int = 1_000) {
         self.grace = grace
         self.capBeyondWanted = capBeyondWanted
         self.maxHeld = maxHeld

@@ -1,5 +1,9 @@
 package import Foundation
 
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
 /// A `wakusync run --headless` child process on 127.0.0.1 (port 0, no periodic sync), for tests
 /// that kill and restart real nodes.
 package struct HeadlessNode: Sendable {
@@ -9,8 +13,9 @@ package struct HeadlessNode: Sendable {
     /// Its event lines after the address.
     package let lines: LineReader
 
-    /// Starts the node on `dataDir` and waits for its address.
-    package static func start(dataDir: String) async throws -> HeadlessNode {
+    /// Starts the node on `dataDir` and waits for its address. `pipeCapacity` shrinks the pipe
+    /// its output goes to (Linux rounds it up to a page), for tests of a reader that stops reading.
+    package static func start(dataDir: String, pipeCapacity: Int32? = nil) async throws -> HeadlessNode {
         let process = Process()
         process.executableURL = Executables.wakusync
         process.arguments = [
@@ -18,6 +23,10 @@ package struct HeadlessNode: Sendable {
             "0",
         ]
         let output = Pipe()
+        if let pipeCapacity {
+            // F_SETPIPE_SZ, which Glibc's module leaves out (it needs _GNU_SOURCE).
+            _ = fcntl(output.fileHandleForWriting.fileDescriptor, 1031, pipeCapacity)
+        }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -29,5 +38,16 @@ package struct HeadlessNode: Sendable {
     /// SIGKILL, unless it already ended.
     package func kill() {
         if self.process.isRunning { Foundation.kill(self.process.processIdentifier, SIGKILL) }
+    }
+
+    /// SIGTERM, then waits up to `timeout` for the node to exit; false if it did not.
+    package func terminate(within timeout: Duration = .seconds(20)) -> Bool {
+        Foundation.kill(self.process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + timeout
+        while self.process.isRunning {
+            guard ContinuousClock.now < deadline else { return false }
+            usleep(10_000)
+        }
+        return true
     }
 }

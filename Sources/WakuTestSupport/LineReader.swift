@@ -1,5 +1,9 @@
 package import Foundation
 
+#if canImport(Glibc)
+internal import Glibc
+#endif
+
 /// Reads a child process's output line by line on a dispatch thread, so the blocking reads never
 /// hold a thread of the cooperative pool.
 package final class LineReader: @unchecked Sendable {
@@ -13,9 +17,15 @@ package final class LineReader: @unchecked Sendable {
         self.handle = handle
     }
 
-    /// Lines read until `enough` says the collected lines suffice, or the pipe closed.
-    package func read(until enough: @escaping @Sendable ([String]) -> Bool) async -> [String] {
-        await withCheckedContinuation { continuation in
+    /// Lines read until `enough` says the collected lines suffice, the pipe closed, or `timeout`
+    /// passed: a child that never prints the awaited line fails its test instead of hanging the
+    /// suite (a test's time limit cannot interrupt a blocked read).
+    package func read(
+        timeout: Duration = .seconds(90),
+        until enough: @escaping @Sendable ([String]) -> Bool
+    ) async -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        return await withCheckedContinuation { continuation in
             self.queue.async {
                 var lines: [String] = []
                 while !enough(lines) {
@@ -24,8 +34,7 @@ package final class LineReader: @unchecked Sendable {
                         self.buffer.removeSubrange(...newline)
                         continue
                     }
-                    let chunk = self.handle.availableData
-                    if chunk.isEmpty { break }
+                    guard let chunk = self.nextChunk(before: deadline) else { break }
                     self.buffer.append(chunk)
                 }
                 continuation.resume(returning: lines)
@@ -33,8 +42,28 @@ package final class LineReader: @unchecked Sendable {
         }
     }
 
-    /// The next line, or nil once the pipe closed.
-    package func next() async -> String? {
-        await self.read { !$0.isEmpty }.first
+    /// The next line, or nil once the pipe closed or `timeout` passed.
+    package func next(timeout: Duration = .seconds(90)) async -> String? {
+        await self.read(timeout: timeout) { !$0.isEmpty }.first
+    }
+
+    /// Bytes that arrived before `deadline`; nil at end of file, on error or when it passed.
+    private func nextChunk(before deadline: ContinuousClock.Instant) -> Data? {
+        let descriptor = self.handle.fileDescriptor
+        while true {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { return nil }
+            let (seconds, attoseconds) = left.components
+            let milliseconds = Int32(clamping: seconds * 1_000 + attoseconds / 1_000_000_000_000_000 + 1)
+            var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&request, 1, milliseconds)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: 65_536)
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            return Data(bytes[..<count])
+        }
     }
 }

@@ -9,17 +9,31 @@ enum EventLines {
     /// The text line for `event` at wall time `now` (nanoseconds), or nil for events not logged.
     static func text(_ event: NodeEvent, at now: Int64) -> String? {
         guard let (level, message, fields) = Self.describe(event) else { return nil }
-        let details = fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        return "\(Self.timestamp(now)) \(level.padding(toLength: 5, withPad: " ", startingAt: 0)) \(message)"
-            + (details.isEmpty ? "" : " \(details)")
+        return Self.text(level: level, message: message, fields: fields, at: now)
     }
 
     /// The JSON line for `event`: `{"time":…,"level":…,"event":…,"message":…, fields…}`.
     static func json(_ event: NodeEvent, at now: Int64) -> String? {
         guard let (level, message, fields) = Self.describe(event) else { return nil }
-        var object: [String: Any] = [
-            "time": Self.timestamp(now), "level": level, "event": Self.name(event), "message": message,
-        ]
+        return Self.json(level: level, name: Self.name(event), message: message, fields: fields, at: now)
+    }
+
+    /// The line saying `count` event lines were dropped because standard output was not read.
+    static func dropped(_ count: Int, json: Bool, at now: Int64) -> String {
+        let message = "event lines dropped while standard output was blocked"
+        let fields: [Field] = [("count", count)]
+        guard json else { return Self.text(level: "warn", message: message, fields: fields, at: now) }
+        return Self.json(level: "warn", name: "linesDropped", message: message, fields: fields, at: now) ?? message
+    }
+
+    private static func text(level: String, message: String, fields: [Field], at now: Int64) -> String {
+        let details = fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return "\(Self.timestamp(now)) \(level.padding(toLength: 5, withPad: " ", startingAt: 0)) \(message)"
+            + (details.isEmpty ? "" : " \(details)")
+    }
+
+    private static func json(level: String, name: String, message: String, fields: [Field], at now: Int64) -> String? {
+        var object: [String: Any] = ["time": Self.timestamp(now), "level": level, "event": name, "message": message]
         for (key, value) in fields { object[key] = value }
         guard
             let data = try? JSONSerialization.data(

@@ -78,7 +78,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         // The printer and the metrics recorder are not services: they end by themselves once the
         // node's event stream finishes, after the node has shut down.
-        let printer = EventPrinter(events: node.events.subscribe(), format: self.logFormat)
+        let format = self.logFormat
+        let output = LineOutput { dropped in
+            EventLines.dropped(dropped, json: format == .json, at: Int64(Date().timeIntervalSince1970 * 1e9))
+        }
+        let printer = EventPrinter(events: node.events.subscribe(), format: format, output: output)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var recorder: MetricsRecorder?
         if let port = self.metricsPort {
@@ -100,6 +104,8 @@ struct RunCommand: AsyncParsableCommand {
             if let recorder { tasks.addTask { await recorder.run() } }
             try await group.run()
         }
+        // Bounded: a reader that stopped reading must not keep a stopped node from exiting.
+        await output.drain(within: .seconds(2))
     }
 }
 
@@ -107,6 +113,7 @@ struct RunCommand: AsyncParsableCommand {
 struct EventPrinter {
     let events: AsyncStream<NodeEvent>
     let format: RunCommand.LogFormat
+    let output: LineOutput
 
     func run() async {
         var peerStates: [String: PeerSnapshot.State] = [:]
@@ -125,8 +132,7 @@ struct EventPrinter {
             if let line = self.format == .json ? EventLines.json(event, at: now) : EventLines.text(event, at: now) {
                 lines.append(line)
             }
-            // Unbuffered, so a pipe sees each line as it happens.
-            if !lines.isEmpty { FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+            if !lines.isEmpty { self.output.write(lines.joined(separator: "\n") + "\n") }
         }
     }
 }

@@ -66,7 +66,11 @@ struct FaultTests {
             // We hold 20k messages the remote lacks: the session ends with us pushing them.
             async let sessions = local.syncNow(with: peer)
             // Kill it as soon as the first pushed batch is stored.
-            _ = await remote.lines.read { $0.contains { $0.contains("messages stored") && $0.contains("source=sync") } }
+            let stored = await remote.lines.read { $0.contains(where: Self.isPushedBatch) }
+            try #require(
+                stored.contains(where: Self.isPushedBatch),
+                "the remote never stored a pushed batch: \(stored)"
+            )
             remote.kill()
             remote.process.waitUntilExit()
             _ = await sessions
@@ -94,12 +98,40 @@ struct FaultTests {
             }
             try watcher.close()
             #expect(complete)
-            kill(again.process.processIdentifier, SIGTERM)
-            again.process.waitUntilExit()
+            #expect(again.terminate(), "SIGTERM stops the node")
             let final = try Archive.openExisting(path: remoteDir + "/archive.sqlite3")
             defer { try? final.close() }
             #expect(try await final.integrityCheck() == ["ok"])
             #expect(try await final.stats().count == union.count, "everything, once")
         }
+    }
+
+    @Test("a node whose standard output nobody reads keeps storing and still stops on SIGTERM")
+    func unreadOutput() async throws {
+        let directory = try TemporaryDirectory(prefix: "wakusync-unread")
+        defer { directory.remove() }
+        let now = NodeCluster.now
+        try await NodeCluster.with(1) { nodes in
+            let local = nodes[0]
+            let messages = NodeCluster.messages(20_000, seed: 23, now: now, span: .seconds(3000))
+            await local.publish(messages)
+            // A one-page pipe that is never read after the address: a few event lines fill it.
+            let remote = try await HeadlessNode.start(dataDir: directory.file("remote").path, pipeCapacity: 4_096)
+            defer { remote.kill() }
+            let peer = try await local.connect(to: remote.address)
+            let session = try #require(await local.syncNow(with: peer))
+            #expect(session.outcome == .reconciled)
+            let watcher = try Archive.openExisting(path: directory.file("remote/archive.sqlite3").path)
+            let complete = try await NodeCluster.eventually(timeout: .seconds(60)) {
+                try await watcher.stats().count == messages.count
+            }
+            try watcher.close()
+            #expect(complete, "the node stores every pushed message though its output is blocked")
+            #expect(remote.terminate(), "SIGTERM stops the node")
+        }
+    }
+
+    private static func isPushedBatch(_ line: String) -> Bool {
+        line.contains("messages stored") && line.contains("source=sync")
     }
 }
