@@ -25,6 +25,13 @@ extension Archive {
         }
     }
 
+    /// The number of stored messages: one pass over the smallest index, cheap enough to poll.
+    package func count() async throws(ArchiveError) -> Int {
+        try await self.read("counting messages") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0
+        }
+    }
+
     /// Counts and sizes of what is stored.
     ///
     /// Scans the time index (for the per-topic counts) and the table (for payload bytes): meant

@@ -57,6 +57,11 @@ extension WakuNode {
         await self.engine.archiveSnapshot
     }
 
+    /// The number of messages in the archive, counted by SQLite.
+    package func storedCount() async throws -> Int {
+        try await self.archive.count()
+    }
+
     /// The hashes of every message in the archive inside `[from, to)`, ascending by time (for
     /// convergence checks and the demo).
     package func storedHashes(from: Int64 = .min, to: Int64 = .max) async throws -> [MessageHash] {

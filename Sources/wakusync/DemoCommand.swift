@@ -120,8 +120,10 @@ struct DemoCommand: AsyncParsableCommand {
         while true {
             let holdings = try await cluster.holdings()
             let union = await cluster.union.count
+            // Equal counts are the cheap sign; the report then compares the hashes themselves.
             if holdings.allSatisfy({ $0 == union }) {
-                return try await cluster.report(timeToConsistency: ContinuousClock.now - trafficEnded)
+                let report = try await cluster.report(timeToConsistency: ContinuousClock.now - trafficEnded)
+                if report.converged { return report }
             }
             if ContinuousClock.now >= deadline { return try await cluster.report(timeToConsistency: nil) }
             try await Task.sleep(for: .milliseconds(250))

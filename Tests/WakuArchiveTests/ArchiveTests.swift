@@ -30,6 +30,7 @@ struct ArchiveTests {
                 == InsertOutcome(ephemeralSkipped: 1)
         )
         #expect(try await archive.stats().count == 12)
+        #expect(try await archive.count() == 12)
     }
 
     @Test("lookups return stored messages in (timestamp, hash) order with source and stored-at time")
