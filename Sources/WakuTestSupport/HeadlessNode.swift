@@ -35,6 +35,11 @@ package struct HeadlessNode: Sendable {
         return HeadlessNode(process: process, address: address, lines: lines)
     }
 
+    /// Closes our end of its output pipe, as a reader that exits does (`| head`).
+    package func closeOutput() {
+        self.lines.close()
+    }
+
     /// SIGKILL, unless it already ended.
     package func kill() {
         if self.process.isRunning { Foundation.kill(self.process.processIdentifier, SIGKILL) }

@@ -42,6 +42,11 @@ package final class LineReader: @unchecked Sendable {
         }
     }
 
+    /// Closes the pipe's read end; later reads find nothing.
+    package func close() {
+        self.queue.sync { try? self.handle.close() }
+    }
+
     /// The next line, or nil once the pipe closed or `timeout` passed.
     package func next(timeout: Duration = .seconds(90)) async -> String? {
         await self.read(timeout: timeout) { !$0.isEmpty }.first

@@ -130,11 +130,13 @@ enum ArchiveConsole {
     }
 
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardStreams.write(line + "\n", to: .standardError)
     }
 
+    /// Ends the process, as SIGPIPE would (status 141), once nobody reads the output: an import
+    /// has committed every batch it acknowledged, an export has nothing left to say.
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        guard StandardStreams.write(text, to: .standardOutput) else { exit(141) }
     }
 }
 

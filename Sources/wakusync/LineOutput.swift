@@ -3,11 +3,14 @@ internal import Synchronization
 
 /// Writes lines to standard output on a queue of its own, so a reader that stops reading (a full
 /// pipe, a paused terminal) stalls neither the node's tasks nor its shutdown. At most `limit`
-/// writes wait; later lines are dropped, and the next line that gets through says how many.
+/// writes wait; later lines are dropped, and the next line that gets through says how many. A
+/// reader that closes (`| head`) ends the lines, not the node.
 final class LineOutput: Sendable {
     private struct Backlog {
         var waiting = 0
         var dropped = 0
+        /// The reader has gone (EPIPE): nothing more is written, the node runs on.
+        var closed = false
     }
 
     private let queue = DispatchQueue(label: "wakusync.stdout")
@@ -23,6 +26,7 @@ final class LineOutput: Sendable {
     /// Queues `text` (newline-terminated lines), or drops it when the backlog is full.
     func write(_ text: String) {
         let accepted = self.backlog.withLock { backlog in
+            guard !backlog.closed else { return false }
             guard backlog.waiting < self.limit else {
                 backlog.dropped += 1
                 return false
@@ -37,8 +41,18 @@ final class LineOutput: Sendable {
                 return backlog.dropped
             }
             let notice = dropped > 0 ? self.droppedNotice(dropped) + "\n" : ""
-            FileHandle.standardOutput.write(Data((notice + text).utf8))
-            self.backlog.withLock { $0.waiting -= 1 }
+            let closed = self.backlog.withLock { $0.closed }
+            let written = closed || StandardStreams.write(notice + text, to: .standardOutput)
+            self.backlog.withLock { backlog in
+                backlog.waiting -= 1
+                backlog.closed = backlog.closed || !written
+            }
+            if !written {
+                StandardStreams.write(
+                    "wakusync: standard output was closed; event lines stop, the node runs on\n",
+                    to: .standardError
+                )
+            }
         }
     }
 

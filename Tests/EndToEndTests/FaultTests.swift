@@ -131,6 +131,34 @@ struct FaultTests {
         }
     }
 
+    @Test("a node whose output reader went away (| head) keeps syncing and stops cleanly on SIGTERM")
+    func closedOutput() async throws {
+        let directory = try TemporaryDirectory(prefix: "wakusync-closed-output")
+        defer { directory.remove() }
+        let now = NodeCluster.now
+        try await NodeCluster.with(1) { nodes in
+            let local = nodes[0]
+            let messages = NodeCluster.messages(500, seed: 24, now: now, span: .seconds(3000))
+            await local.publish(messages)
+            let remote = try await HeadlessNode.start(dataDir: directory.file("remote").path)
+            defer { remote.kill() }
+            remote.closeOutput()
+            // Connecting and syncing make event lines, each now a write into a closed pipe.
+            let peer = try await local.connect(to: remote.address)
+            let session = try #require(await local.syncNow(with: peer))
+            #expect(session.outcome == .reconciled)
+            let watcher = try Archive.openExisting(path: directory.file("remote/archive.sqlite3").path)
+            let complete = try await NodeCluster.eventually(timeout: .seconds(30)) {
+                try await watcher.stats().count == messages.count
+            }
+            try watcher.close()
+            #expect(complete)
+            #expect(remote.process.isRunning)
+            #expect(remote.terminate(), "SIGTERM stops the node")
+            #expect(remote.process.terminationReason == .exit && remote.process.terminationStatus == 0)
+        }
+    }
+
     private static func isPushedBatch(_ line: String) -> Bool {
         line.contains("messages stored") && line.contains("source=sync")
     }
