@@ -200,7 +200,7 @@ package actor DemoCluster {
         for (number, node) in self.nodes.enumerated() {
             let name = "node-\(number + 1)"
             let stored = try await node.storedHashes()
-            let known = stored.reduce(0) { $0 + (self.union.contains($1) ? 1 : 0) }
+            let known = stored.count(where: self.union.contains)
             foreign += stored.count - known
             entries.append(DemoReport.Node(name: name, peerId: node.peerID, messages: stored.count))
             missing[name] = self.union.count - known

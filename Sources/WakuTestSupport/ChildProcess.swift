@@ -31,18 +31,26 @@ package struct ChildProcess: Sendable {
         let collector = OutputCollector(output: output, errors: errors)
         input.fileHandleForWriting.write(stdin)
         try input.fileHandleForWriting.close()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(5_000)
+        if !process.waitForExit(within: timeout) {
+            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
         }
         process.waitUntilExit()
         let (stdout, stderr) = collector.finish()
         return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+}
+
+extension Process {
+    /// Waits up to `timeout` for the process to exit; false if it is still running. Polls, as
+    /// `waitUntilExit()` cannot time out.
+    package func waitForExit(within timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while self.isRunning {
+            guard ContinuousClock.now < deadline else { return false }
+            usleep(5_000)
+        }
+        return true
     }
 }
 

@@ -48,11 +48,6 @@ package struct HeadlessNode: Sendable {
     /// SIGTERM, then waits up to `timeout` for the node to exit; false if it did not.
     package func terminate(within timeout: Duration = .seconds(20)) -> Bool {
         Foundation.kill(self.process.processIdentifier, SIGTERM)
-        let deadline = ContinuousClock.now + timeout
-        while self.process.isRunning {
-            guard ContinuousClock.now < deadline else { return false }
-            usleep(10_000)
-        }
-        return true
+        return self.process.waitForExit(within: timeout)
     }
 }

@@ -64,7 +64,7 @@ struct BenchSync: AsyncParsableCommand {
         } else {
             var results: [SyncBenchmark.Result] = []
             for scenario in SyncBenchmark.matrix {
-                if !self.json { FileHandle.standardError.write(Data("running \(scenario)…\n".utf8)) }
+                if !self.json { StandardStreams.write("running \(scenario)…\n", to: .standardError) }
                 results.append(try Self.runInChild(scenario, seed: self.seed))
             }
             report = BenchSyncReport(scenarios: results)

@@ -36,12 +36,11 @@ final class LineOutput: Sendable {
         }
         guard accepted else { return }
         self.queue.async {
-            let dropped = self.backlog.withLock { backlog in
+            let (dropped, closed) = self.backlog.withLock { backlog in
                 defer { backlog.dropped = 0 }
-                return backlog.dropped
+                return (backlog.dropped, backlog.closed)
             }
             let notice = dropped > 0 ? self.droppedNotice(dropped) + "\n" : ""
-            let closed = self.backlog.withLock { $0.closed }
             let written = closed || StandardStreams.write(notice + text, to: .standardOutput)
             self.backlog.withLock { backlog in
                 backlog.waiting -= 1

@@ -91,7 +91,7 @@ struct QueryCommand: AsyncParsableCommand {
             }
             return printed
         }
-        if asText { FileHandle.standardError.write(Data("\(printed) messages\n".utf8)) }
+        if asText { StandardStreams.write("\(printed) messages\n", to: .standardError) }
     }
 
     /// The requests that together ask for everything the options describe.
