@@ -29,11 +29,11 @@ extension Archive {
     /// - Returns: up to `limit` messages; fewer only at the end.
     /// - Throws: ``ArchiveError/Code/database`` when SQLite fails.
     package func messages(
-        from: Int64? = nil,
-        to: Int64? = nil,
-        pubsubTopic: String? = nil,
-        contentTopics: [String] = [],
-        after: (timestamp: Int64, hash: MessageHash)? = nil,
+        from: Int64?,
+        to: Int64?,
+        pubsubTopic: String?,
+        contentTopics: [String],
+        after: (timestamp: Int64, hash: MessageHash)?,
         limit: Int
     ) async throws(ArchiveError) -> [StoredMessage] {
         let topics = self.topics

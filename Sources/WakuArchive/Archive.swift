@@ -12,12 +12,13 @@ package import WakuCore
 ///
 /// Time that decides something is always an argument (`now:`); the wall clock given at opening
 /// is read only to stamp `stored_at`, once per batch.
-package final class Archive: Sendable {
+package final class Archive: MessageArchive {
     /// How often the node should call ``recordOnline(at:)`` while it runs (nwaku: every minute).
     package static let lastOnlineInterval: Duration = .seconds(60)
 
     /// The file this archive lives in.
     package let path: String
+    package var location: String { self.path }
     let pool: DatabasePool
     let topics = TopicTable()
     private let wallClock: @Sendable () -> Int64
@@ -82,16 +83,11 @@ package final class Archive: Sendable {
     // MARK: - Inserting
 
     /// Stores a batch in one transaction: new messages are inserted, messages already stored
-    /// (by hash) are counted as duplicates and left untouched, ephemeral ones are skipped.
+    /// (by hash) are counted as duplicates and left untouched, ephemeral ones are skipped; says
+    /// which hashes were not stored before (the node counts those per topic and per byte).
     ///
     /// Either the whole batch is committed or nothing is; once this returns, the batch survives a
     /// crash of the process (see ``configuration``).
-    package func insert(_ batch: [ArchivedMessage]) async throws(ArchiveError) -> InsertOutcome {
-        try await self.insertReportingNew(batch).outcome
-    }
-
-    /// ``insert(_:)``, also saying which hashes were not stored before (the node counts those
-    /// per topic and per byte, and only those).
     package func insertReportingNew(
         _ batch: [ArchivedMessage]
     ) async throws(ArchiveError) -> (outcome: InsertOutcome, newlyStored: Set<MessageHash>) {

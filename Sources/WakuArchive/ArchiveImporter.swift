@@ -14,7 +14,7 @@ package struct ArchiveImporter {
         case committed(ImportBatch)
     }
 
-    private let archive: Archive
+    private let archive: any MessageArchive
     private let batchSize: Int
     private var pending: [ArchivedMessage] = []
     private var pendingFirstLine: Int?
@@ -24,7 +24,7 @@ package struct ArchiveImporter {
     package private(set) var summary = ImportSummary()
 
     /// An importer into `archive` that commits every `batchSize` good lines (at least 1).
-    package init(archive: Archive, batchSize: Int) {
+    package init(archive: any MessageArchive, batchSize: Int) {
         precondition(batchSize > 0, "an import batch holds at least one message")
         self.archive = archive
         self.batchSize = batchSize

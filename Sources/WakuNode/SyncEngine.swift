@@ -11,7 +11,7 @@ internal import WakuSync
 /// meanwhile in one transaction per batch, so concurrent transfer streams share commits without
 /// a timer or an extra task.
 actor SyncEngine {
-    let archive: Archive
+    let archive: any MessageArchive
     let configuration: NodeConfiguration
     let events: EventHub
     let now: @Sendable () -> Int64
@@ -35,7 +35,7 @@ actor SyncEngine {
     /// Most messages written in one transaction.
     static let batchLimit = 1_000
 
-    init(archive: Archive, configuration: NodeConfiguration, events: EventHub, now: @escaping @Sendable () -> Int64) {
+    init(archive: any MessageArchive, configuration: NodeConfiguration, events: EventHub, now: @escaping @Sendable () -> Int64) {
         self.archive = archive
         self.configuration = configuration
         self.events = events

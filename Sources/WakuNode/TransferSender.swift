@@ -8,14 +8,14 @@ internal import WakuCore
 /// batches, never one query per hash.
 actor TransferSender {
     private let host: Libp2pHost
-    private let archive: Archive
+    private let archive: any MessageArchive
     private let events: EventHub
     private var streams: [PeerID: Libp2pStream] = [:]
 
     /// Hashes per archive lookup.
     static let lookupBatch = 100
 
-    init(host: Libp2pHost, archive: Archive, events: EventHub) {
+    init(host: Libp2pHost, archive: any MessageArchive, events: EventHub) {
         self.host = host
         self.archive = archive
         self.events = events

@@ -32,7 +32,7 @@ package actor WakuNode: Service {
     package let configuration: NodeConfiguration
     package nonisolated let events: EventHub
     nonisolated let host: Libp2pHost
-    nonisolated let archive: Archive
+    nonisolated let archive: any MessageArchive
     nonisolated let engine: SyncEngine
     nonisolated let peers: PeerManager
     nonisolated let sender: TransferSender
@@ -131,7 +131,7 @@ package actor WakuNode: Service {
         self.events.emit(.stopping)
         try? await self.archive.recordOnline(at: self.now())
         do {
-            try self.archive.close()
+            try await self.archive.close()
         } catch {
             self.logger.error("closing the archive failed", metadata: ["waku.error": "\(error)"])
         }

@@ -1,0 +1,68 @@
+package import WakuCore
+
+/// What the node, the Store server, retention, the sync-index fill, import and export need of a
+/// message archive. The SQLite ``Archive`` is one conformer; a PostgreSQL archive in nwaku's schema
+/// is another, and both run the same tests.
+///
+/// Every conformer keeps the same semantics: messages keyed by their deterministic hash (a second
+/// insert of a hash is a duplicate, never an error), ephemeral messages never stored, Store v3
+/// answers exactly as ``Archive/query(_:)`` documents, (timestamp, hash) order everywhere, and every
+/// deletion reported so the sync index drops the same items.
+package protocol MessageArchive: Sendable {
+    /// Where the archive lives, for people: a file path or `postgres://user@host:port/db`, never a
+    /// password.
+    var location: String { get }
+
+    /// Stores a batch in one transaction and says which hashes were not stored before.
+    ///
+    /// Either the whole batch is committed or nothing is; once this returns the batch survives a
+    /// crash of the process.
+    func insertReportingNew(
+        _ batch: [ArchivedMessage]
+    ) async throws(ArchiveError) -> (outcome: InsertOutcome, newlyStored: Set<MessageHash>)
+
+    /// The stored messages among `hashes`, in (timestamp, hash) order; others are left out.
+    func messages(withHashes hashes: [MessageHash]) async throws(ArchiveError) -> [StoredMessage]
+
+    /// One page of messages matching the filters, ascending, strictly after `after`: the export's
+    /// reader. `from` and `to` are inclusive, like a Store query's time range.
+    func messages(
+        from: Int64?,
+        to: Int64?,
+        pubsubTopic: String?,
+        contentTopics: [String],
+        after: (timestamp: Int64, hash: MessageHash)?,
+        limit: Int
+    ) async throws(ArchiveError) -> [StoredMessage]
+
+    /// Every message with `from <= timestamp < to`, ascending, with its topics: the sync-index fill.
+    func syncEntries(from: Int64, to: Int64) async throws(ArchiveError) -> [SyncEntry]
+
+    /// Answers a Store v3 query (PROTOCOLS.md §3.3–3.5); errors become status codes, never throws.
+    func query(_ request: StoreQueryRequest) async -> StoreQueryResponse
+
+    /// Applies a retention policy once and reports every message it deleted.
+    func apply(_ policy: RetentionPolicy, now: Int64) async throws(ArchiveError) -> [ArchiveDeletion]
+
+    /// Records that the node was online at `now` (nanoseconds), replacing the previous record.
+    func recordOnline(at now: Int64) async throws(ArchiveError)
+
+    /// The last time recorded by ``recordOnline(at:)``, or nil.
+    func lastOnline() async throws(ArchiveError) -> Int64?
+
+    /// The number of stored messages, cheap enough to poll.
+    func count() async throws(ArchiveError) -> Int
+
+    /// Counts and sizes of what is stored (not for a hot path).
+    func stats() async throws(ArchiveError) -> ArchiveStats
+
+    /// Closes the archive; later calls fail.
+    func close() async throws(ArchiveError)
+}
+
+extension MessageArchive {
+    /// Stores a batch (see ``insertReportingNew(_:)``) and counts what happened.
+    package func insert(_ batch: [ArchivedMessage]) async throws(ArchiveError) -> InsertOutcome {
+        try await self.insertReportingNew(batch).outcome
+    }
+}
