@@ -35,7 +35,12 @@ actor SyncEngine {
     /// Most messages written in one transaction.
     static let batchLimit = 1_000
 
-    init(archive: any MessageArchive, configuration: NodeConfiguration, events: EventHub, now: @escaping @Sendable () -> Int64) {
+    init(
+        archive: any MessageArchive,
+        configuration: NodeConfiguration,
+        events: EventHub,
+        now: @escaping @Sendable () -> Int64
+    ) {
         self.archive = archive
         self.configuration = configuration
         self.events = events
