@@ -97,7 +97,7 @@ let package = Package(
             dependencies: ["NodeEvents"],
             swiftSettings: strict
         ),
-        // ncursesw through a system-library header with static inline shims (ENGINEERING_NOTES.md §2.1);
+        // ncursesw through a system-library header with static inline shims (Sources/CNCurses/shim.h);
         // no pkgConfig line: its cflags trip SwiftPM's prohibited-flags warning.
         .systemLibrary(name: "CNCurses", providers: [.apt(["libncurses-dev"])]),
         // Crash-time terminal restore: async-signal-safe C that must not run Swift code.

@@ -4,7 +4,7 @@
 usage: ansi2png.py COLS ROWS OUT.png < capture.ansi      (needs: pip install pyte pillow)
 
 pyte (a VT100 emulator) replays the escape sequences; Pillow draws each cell with DejaVu Sans Mono
-(fonts-dejavu-core). ENGINEERING_NOTES.md section 4.3 describes the pipeline.
+(fonts-dejavu-core). scripts/screenshots.sh drives the whole pipeline.
 """
 import sys
 

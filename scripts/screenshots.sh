@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Screenshots of the real monitor for README.md (ENGINEERING_NOTES.md §4.3): runs `wakusync demo`
+# Screenshots of the real monitor for README.md: runs `wakusync demo`
 # in tmux on a private socket at 80×24 and 160×48, waits until the cluster shows it is in sync,
 # opens the help screen and a session drill-down, and writes screenshots/NAME.png (drawn by
 # scripts/ansi2png.py) with the text capture screenshots/NAME.txt next to each.

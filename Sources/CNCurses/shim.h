@@ -1,6 +1,6 @@
 /* The ncursesw surface TerminalNCurses uses, plus static inline shims for what Swift cannot import:
  * function-like and composite macros (COLOR_PAIR, A_BOLD, getmaxy) and the mutable C globals
- * (stdscr, stdin, stdout), which Swift 6 rejects as not concurrency-safe (ENGINEERING_NOTES.md §2.1). */
+ * (stdscr, stdin, stdout), which Swift 6 rejects as not concurrency-safe. */
 #ifndef CNCURSES_SHIM_H
 #define CNCURSES_SHIM_H
 #ifndef NCURSES_WIDECHAR

@@ -1,7 +1,7 @@
 internal import CSecp256k1
 internal import Crypto
 
-/// secp256k1 through Debian's libsecp256k1 (ENGINEERING_NOTES.md §12): key derivation, ECDSA over
+/// secp256k1 through Debian's libsecp256k1 (`libsecp256k1-dev`): key derivation, ECDSA over
 /// SHA-256 with DER signatures, as libp2p uses for nwaku's node keys (PROTOCOLS.md §7.3, §7.9).
 enum Secp256k1 {
     /// The process-wide context, created and randomized once.
@@ -46,7 +46,7 @@ enum Secp256k1 {
         guard secp256k1_ecdsa_signature_parse_der(self.context.pointer, &parsed, der, der.count) == 1 else {
             return false
         }
-        // Normalizing in place is an exclusivity violation in Swift (ENGINEERING_NOTES.md §12).
+        // Normalizing in place (one variable as both input and output) is an exclusivity violation in Swift.
         var normalized = secp256k1_ecdsa_signature()
         _ = secp256k1_ecdsa_signature_normalize(self.context.pointer, &normalized, &parsed)
         let digest = Array(SHA256.hash(data: message))

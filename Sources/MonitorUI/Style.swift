@@ -65,7 +65,7 @@ package struct Style: Hashable, Sendable {
         self.attributes = attributes
     }
 
-    /// One letter for the style layer of a snapshot (ENGINEERING_NOTES.md §4.1): `.` plain,
+    /// One letter for the style layer of a snapshot (`Tests/MonitorUITests/Snapshots/`): `.` plain,
     /// `r g y b m c w k` for the foreground, upper case when bold, `#` for reverse, `_` underline
     /// alone, `~` dim alone, `@` for a coloured background.
     var letter: Character {

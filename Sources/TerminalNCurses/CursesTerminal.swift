@@ -10,7 +10,7 @@ internal import Darwin
 /// The only code that calls ncurses. Create, use and close it on one thread (the UI thread); it
 /// is deliberately not `Sendable`.
 ///
-/// Follows ENGINEERING_NOTES.md §2: `newterm` rather than `initscr` (which exits the process on
+/// What running ncurses from Swift taught us: `newterm` rather than `initscr` (which exits the process on
 /// an unknown TERM), the C.UTF-8 fallback when the locale is not UTF-8, the wide-character API,
 /// default colours, `wget_wch` with a timeout as the frame clock, and a `poll` for POLLHUP on
 /// every ERR so a vanished pty cannot make the loop spin.

@@ -7,7 +7,7 @@ internal import Darwin
 #endif
 
 /// The UI thread's loop: wait for a key no longer than the next frame is due, handle it, and at
-/// each frame render a copy of the dashboard and paint it (ENGINEERING_NOTES.md §3).
+/// each frame render a copy of the dashboard and paint it.
 ///
 /// `wget_wch`'s timeout is the frame clock, so the loop never spins; after keys it keeps reading
 /// without waiting until the input is drained, then paints once (a pasted multiaddr is one frame).

@@ -9,7 +9,7 @@ internal import Darwin
 /// Turns SIGINT, SIGTERM and SIGHUP into a callback while the monitor owns the terminal, so the
 /// UI thread can leave curses cleanly instead of the process dying mid-frame.
 ///
-/// Follows ENGINEERING_NOTES.md §2.3: the signals are ignored *before* `newterm` (ncurses only
+/// The signals are ignored *before* `newterm` (ncurses only
 /// installs its own handlers when the action is SIG_DFL), and dispatch sources deliver them.
 /// The sources are created in a nonisolated function (a closure formed in a `@MainActor`
 /// context traps when libdispatch runs it), and the caller keeps the watch alive with

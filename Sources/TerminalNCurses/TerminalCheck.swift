@@ -5,7 +5,7 @@ internal import Darwin
 #endif
 
 /// The checks made before curses touches anything, so an unsuitable terminal is refused with a
-/// clear line and left exactly as it was (ENGINEERING_NOTES.md §2.2, gotcha 4).
+/// clear line and left exactly as it was.
 package enum TerminalCheck {
     /// Throws when stdin/stdout is not a terminal or `TERM` is missing or `dumb`.
     package static func verify(environment: [String: String]) throws(TerminalError) {

@@ -2,7 +2,7 @@
 /// and, XOR-combined, a reconciliation fingerprint.
 ///
 /// Stored as four big-endian 64-bit words so that comparing the words in order is the same as
-/// comparing the bytes, and XOR is four machine operations (PERFORMANCE.md §4).
+/// comparing the bytes, and XOR is four machine operations (PERFORMANCE.md §5).
 package struct MessageHash: Hashable, Comparable, Sendable, CustomStringConvertible {
     package var w0: UInt64
     package var w1: UInt64

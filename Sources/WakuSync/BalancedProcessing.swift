@@ -4,7 +4,7 @@ internal import WakuCore
 /// Our range processing (PROTOCOLS.md §4.9): strict topic filtering, half-open intervals, and a
 /// differing range split by item count into as many parts as the observed density of
 /// differences calls for, so that each difference is isolated in few round trips and small
-/// leaves keep item sets cheap (PERFORMANCE.md §3).
+/// leaves keep item sets cheap (PERFORMANCE.md §4).
 struct BalancedProcessing {
     let strategy: SyncStrategy
     let scope: IndexScope
@@ -97,7 +97,7 @@ struct BalancedProcessing {
     /// costs nothing extra), cheap when differences are few. With one: enough parts to separate
     /// the expected differences, times the step that reaches item-set-sized leaves over the split
     /// levels left, but at least `partitions` (about 3 minimises bytes per level,
-    /// PERFORMANCE.md §3).
+    /// PERFORMANCE.md §4).
     func plannedParts(count: Int, density: Double?) -> Int {
         let parts: Double
         if let density {

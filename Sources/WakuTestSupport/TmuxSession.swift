@@ -4,8 +4,7 @@ package import Foundation
 internal import Glibc
 #endif
 
-/// A program running in a tmux pane on a private server, for tests of the real terminal UI
-/// (ENGINEERING_NOTES.md §4.2).
+/// A program running in a tmux pane on a private server, for tests of the real terminal UI.
 ///
 /// The server uses its own socket (`tmux -L`), so tests never touch a developer's sessions; it
 /// is killed by ``kill()`` (call it in `defer`) or at deinit. The command runs under `sh` with

@@ -1,7 +1,7 @@
 package import Foundation
 
-/// The shared test vectors, committed under `Tests/Vectors/` (copied from the project's
-/// `shared/vectors/`).
+/// The test vectors committed under `Tests/Vectors/`, described in `Tests/Vectors/README.md` and
+/// `docs/PROTOCOLS.md`.
 package enum Vectors {
     package static var directory: URL {
         Executables.packageRoot.appendingPathComponent("Tests/Vectors", isDirectory: true)

@@ -1,4 +1,4 @@
-/* Crash-time terminal restore for the TUI (ENGINEERING_NOTES.md §2.3).
+/* Crash-time terminal restore for the TUI.
  *
  * Everything here runs in signal handlers or at exit, so it is plain async-signal-safe C:
  * tcsetattr, write, dup2, sigaction, raise. Swift code must not run at that point. */
