@@ -69,10 +69,14 @@ extension GossipsubRouter {
         let inbound = prunes.filter { self.peers[$0]?.isOutbound != true }
         let outboundPrunable = max(outbound.count - configuration.dOut, 0)
         prunes = inbound + outbound.prefix(outboundPrunable)
+        // nim-libp2p's arithmetic, kept as is: all candidates go, unless there are more than `d`
+        // of them, then only the excess over `d` (a huge mesh shrinks over several heartbeats).
         let excess = prunes.count - configuration.d
-        guard excess > 0 else { return }
-        prunes.shuffle(using: &self.random)
-        for peer in prunes.prefix(excess).sorted() {
+        if excess > 0 {
+            prunes.shuffle(using: &self.random)
+            prunes.removeLast(prunes.count - excess)
+        }
+        for peer in prunes.sorted() {
             self.removeFromMesh(peer, topic: topic, backoff: configuration.pruneBackoff, now: now)
             self.queuePrune(topic, to: peer, backoff: configuration.pruneBackoff)
         }

@@ -16,8 +16,10 @@ extension RPC {
         for message in self.messages {
             writer.writeMessageField(2) { message.write(to: &$0) }
         }
-        if let control = self.control, !control.isEmpty {
-            writer.writeMessageField(3) { control.write(to: &$0) }
+        if let control = self.control {
+            var body = ProtobufWriter()
+            control.write(to: &body)
+            if !body.bytes.isEmpty { writer.writeBytesField(3, body.bytes) }
         }
         return writer.bytes
     }

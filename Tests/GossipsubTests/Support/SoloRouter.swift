@@ -1,0 +1,94 @@
+import Gossipsub
+
+/// One router facing hand-made peers: the test writes their RPCs and reads what the router does.
+struct SoloRouter {
+    var router: Router
+    var now = ContinuousClock.now
+    /// Every action so far, in order.
+    var log: [Router.Action] = []
+
+    init(configuration: GossipsubConfiguration = GossipsubConfiguration(), seed: UInt64 = 7) {
+        self.router = Router(
+            configuration: configuration,
+            random: SeededGenerator(seed: seed),
+            messageID: TestNetwork.messageID
+        )
+    }
+
+    @discardableResult
+    mutating func handle(_ event: Router.Event) -> [Router.Action] {
+        let actions = self.router.handle(event, at: self.now)
+        self.log += actions
+        return actions
+    }
+
+    mutating func connect(_ peer: Int, protocol version: GossipsubProtocol = .wakuRelay, isOutbound: Bool = false) {
+        self.handle(.peerConnected(peer, protocol: version, isOutbound: isOutbound))
+    }
+
+    @discardableResult
+    mutating func receive(_ rpc: RPC, from peer: Int) -> [Router.Action] {
+        self.handle(.frameReceived(rpc.encoded(), from: peer))
+    }
+
+    /// Heartbeats one second apart, `count` of them.
+    mutating func heartbeats(_ count: Int) {
+        for _ in 0..<count {
+            self.handle(.heartbeat)
+            self.now += .seconds(1)
+        }
+    }
+
+    /// A peer connected and subscribed to `topic`.
+    mutating func addSubscriber(_ peer: Int, topic: String, isOutbound: Bool = false) {
+        self.connect(peer, isOutbound: isOutbound)
+        self.receive(RPC(subscriptions: [.init(subscribe: true, topic: topic)]), from: peer)
+    }
+}
+
+extension [GossipsubRouter<Int>.Action] {
+    /// The RPCs sent to `peer`, decoded.
+    func rpcs(to peer: Int) -> [RPC] {
+        self.compactMap { action in
+            guard case .send(let frame, let target) = action, target == peer else { return nil }
+            return try? RPC(decoding: frame)
+        }
+    }
+
+    /// The raw frames sent to `peer`.
+    func frames(to peer: Int) -> [[UInt8]] {
+        self.compactMap { action in
+            guard case .send(let frame, let target) = action, target == peer else { return nil }
+            return frame
+        }
+    }
+
+    var validations: [GossipsubRouter<Int>.InboundMessage] {
+        self.compactMap { action in
+            guard case .validate(let message) = action else { return nil }
+            return message
+        }
+    }
+
+    var traces: [GossipsubRouter<Int>.TraceEvent] {
+        self.compactMap { action in
+            guard case .trace(let event) = action else { return nil }
+            return event
+        }
+    }
+
+    var disconnected: [Int] {
+        self.compactMap { action in
+            guard case .disconnect(let peer) = action else { return nil }
+            return peer
+        }
+    }
+}
+
+extension [RPC] {
+    var grafts: [String] { self.flatMap { $0.control?.graft.map(\.topic) ?? [] } }
+    var prunes: [RPC.Prune] { self.flatMap { $0.control?.prune ?? [] } }
+    var iwantIDs: [[UInt8]] { self.flatMap { $0.control?.iwant.flatMap(\.messageIDs) ?? [] } }
+    var ihaves: [RPC.IHave] { self.flatMap { $0.control?.ihave ?? [] } }
+    var messages: [RPC.Message] { self.flatMap(\.messages) }
+}
