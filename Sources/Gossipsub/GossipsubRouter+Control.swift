@@ -119,6 +119,7 @@ extension GossipsubRouter {
         var replies: [RPC.Message] = []
         var unadvertised = 0
         outer: for id in lists.lazy.flatMap(\.messageIDs) {
+            guard state.iWantRepliesThisHeartbeat < limits.maxIWantRepliesPerHeartbeat else { break }
             guard state.takeAdvertised(id) else {
                 unadvertised += 1
                 if unadvertised > limits.maxUnadvertisedIWants {
@@ -127,7 +128,6 @@ extension GossipsubRouter {
                 }
                 continue
             }
-            guard state.iWantRepliesThisHeartbeat < limits.maxIWantRepliesPerHeartbeat else { break }
             guard let message = self.messageCache.message(for: id) else { continue }
             replies.append(message)
             state.iWantRepliesThisHeartbeat += 1

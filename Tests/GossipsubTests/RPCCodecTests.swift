@@ -117,7 +117,7 @@ struct RPCCodecTests {
         let rpc = try RPC(decoding: bytes)
         #expect(rpc.subscriptions.isEmpty && rpc.messages.isEmpty)
         #expect(rpc.control == RPC.Control())
-        let message = [0x12, 0x07, 0x22, 0x01, 0x74, 0x38, 0x96, 0x01, 0x00] as [UInt8]  // field 7 varint
+        let message = [0x12, 0x06, 0x22, 0x01, 0x74, 0x38, 0x96, 0x01] as [UInt8]  // field 7 varint
         #expect(try RPC(decoding: message).messages == [RPC.Message(data: [], topic: "t")])
     }
 

@@ -7,12 +7,21 @@ struct SoloRouter {
     /// Every action so far, in order.
     var log: [Router.Action] = []
 
-    init(configuration: GossipsubConfiguration = GossipsubConfiguration(), seed: UInt64 = 7) {
-        self.router = Router(
-            configuration: configuration,
-            random: SeededGenerator(seed: seed),
-            messageID: TestNetwork.messageID
-        )
+    init(
+        configuration: GossipsubConfiguration = GossipsubConfiguration(),
+        seed: UInt64 = 7,
+        messageID: @escaping @Sendable ([UInt8]) -> [UInt8] = TestNetwork.messageID
+    ) {
+        self.router = Router(configuration: configuration, random: SeededGenerator(seed: seed), messageID: messageID)
+    }
+
+    /// A 32-byte id that is cheap to compute (FNV-1a under four seeds), for floods of many messages.
+    @Sendable static func fastID(_ data: [UInt8]) -> [UInt8] {
+        (0..<4).flatMap { seed -> [UInt8] in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325 &+ UInt64(seed)
+            for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return withUnsafeBytes(of: hash) { Array($0) }
+        }
     }
 
     @discardableResult
