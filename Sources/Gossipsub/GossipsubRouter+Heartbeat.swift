@@ -32,7 +32,8 @@ extension GossipsubRouter {
         self.emitGossip()
         self.messageCache.shift()
         self.seen.expire(at: now)
-        for (id, entry) in self.pending.sorted(by: { $0.value.deadline < $1.value.deadline }) where entry.deadline <= now {
+        for (id, entry) in self.pending.sorted(by: { $0.value.deadline < $1.value.deadline })
+        where entry.deadline <= now {
             self.pending[id] = nil
             self.trace(.dropped(messageID: id, from: entry.source, reason: .validationTimedOut))
         }

@@ -74,7 +74,11 @@ extension GossipsubRouter {
             }
         }
         let stripped = RPC.Message(data: message.data, topic: topic)
-        self.pending[id] = PendingValidation(message: stripped, source: peer, deadline: now + self.configuration.seenTTL)
+        self.pending[id] = PendingValidation(
+            message: stripped,
+            source: peer,
+            deadline: now + self.configuration.seenTTL
+        )
         self.outbox.append(.validate(InboundMessage(topic: topic, data: message.data, messageID: id, source: peer)))
     }
 

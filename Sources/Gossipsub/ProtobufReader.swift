@@ -57,8 +57,7 @@ struct ProtobufReader {
     }
 
     /// Reads a length-delimited field's body and returns where it lies in the frame.
-    mutating func readRegion(_ field: Field, _ what: @autoclosure () -> String) throws(RPCDecodingError) -> Range<Int>
-    {
+    mutating func readRegion(_ field: Field, _ what: @autoclosure () -> String) throws(RPCDecodingError) -> Range<Int> {
         guard field.wireType == 2 else {
             throw RPCDecodingError(
                 .invalidWireType,

@@ -62,7 +62,10 @@ struct ControlTests {
         let id = SHA256.digest(large)
         #expect(actions.frames(to: 3) == [RPC(control: .init(idontwant: [.init(messageIDs: [id])])).encoded()])
         #expect(actions.frames(to: 2).isEmpty && actions.frames(to: 1).isEmpty)
-        let small = solo.receive(RPC(messages: [.init(data: [UInt8](repeating: 7, count: 512), topic: self.topic)]), from: 1)
+        let small = solo.receive(
+            RPC(messages: [.init(data: [UInt8](repeating: 7, count: 512), topic: self.topic)]),
+            from: 1
+        )
         #expect(small.frames(to: 3).isEmpty)
         // An IDONTWANT from a peer keeps the message from being forwarded to it.
         let other = [UInt8](repeating: 8, count: 600)
@@ -181,7 +184,11 @@ struct ControlTests {
         #expect(GossipsubProtocol(negotiated: "/vac/waku/relay/2.0.0-beta") == .wakuRelay)
         #expect(GossipsubProtocol(negotiated: "/meshsub/1.1.0") == .meshsub11)
         #expect(GossipsubProtocol(negotiated: "/meshsub/1.3.0") == nil)
-        #expect(GossipsubProtocol.dialOrder.map(\.rawValue) == ["/vac/waku/relay/2.0.0", "/meshsub/1.2.0", "/meshsub/1.1.0"])
+        #expect(
+            GossipsubProtocol.dialOrder.map(\.rawValue) == [
+                "/vac/waku/relay/2.0.0", "/meshsub/1.2.0", "/meshsub/1.1.0",
+            ]
+        )
         #expect(GossipsubProtocol.allCases.filter(\.supportsIDontWant) == [.wakuRelay, .meshsub12])
     }
 }

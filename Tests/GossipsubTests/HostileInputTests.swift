@@ -86,7 +86,8 @@ struct HostileInputTests {
         var asked = 0
         for round in 0..<100 {
             let ids = (0..<1000).map { Self.id((round * 1000 + $0)) }
-            asked += solo.receive(RPC(control: .init(ihave: [.init(topic: self.topic, messageIDs: ids)])), from: 1)
+            asked +=
+                solo.receive(RPC(control: .init(ihave: [.init(topic: self.topic, messageIDs: ids)])), from: 1)
                 .rpcs(to: 1).iwantIDs.count
         }
         #expect(asked == 10)

@@ -93,7 +93,9 @@ struct ValidationAndScoringTests {
         #expect(actions.validations.map(\.data) == [[7]])
         let forwarded = solo.handle(.validated(messageID: SHA256.digest([7]), result: .accept))
         #expect(forwarded.frames(to: 2) == [self.message([7]).encoded()])
-        #expect(forwarded.contains(.deliver(.init(topic: self.topic, data: [7], messageID: SHA256.digest([7]), source: 1))))
+        #expect(
+            forwarded.contains(.deliver(.init(topic: self.topic, data: [7], messageID: SHA256.digest([7]), source: 1)))
+        )
     }
 
     @Test("the seen cache drops duplicates for two minutes, even while the first copy is validated")
