@@ -26,11 +26,6 @@ struct FIFOQueue<Element> {
         return element
     }
 
-    mutating func removeAll() {
-        self.storage.removeAll()
-        self.head = 0
-    }
-
     /// The live elements, oldest first.
     var elements: ArraySlice<Element> { self.storage[self.head...] }
 }

@@ -45,6 +45,7 @@ package struct GossipsubConfiguration: Sendable {
     /// Bounds that keep hostile input from growing state or work.
     package var limits = Limits()
 
+    /// nwaku's configuration.
     package init() {}
 
     /// Peer scoring as nwaku configures it (§10.4, §10.8): P1, P2, P4 and P7; P3, P3b, P5 and P6
@@ -85,6 +86,7 @@ package struct GossipsubConfiguration: Sendable {
         /// The P7 penalty for each misdeed (GRAFT in backoff, undecodable RPC, …).
         package var penaltyIncrement = 0.1
 
+        /// nwaku's scoring parameters.
         package init() {}
     }
 
@@ -121,9 +123,12 @@ package struct GossipsubConfiguration: Sendable {
         package var messageCacheMaxBytes = 64 << 20
         /// Messages waiting for the application's verdict; more are dropped unseen.
         package var maxPendingValidations = 1024
+        /// Bytes of message data waiting for the application's verdict; more are dropped unseen.
+        package var maxPendingValidationBytes = 32 << 20
         /// Disconnected peers whose score counters are retained.
         package var maxRetainedScores = 4096
 
+        /// The default limits.
         package init() {}
     }
 }

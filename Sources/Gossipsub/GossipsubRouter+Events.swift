@@ -45,6 +45,7 @@ extension GossipsubRouter {
         /// The peer that sent us the copy being validated.
         package var source: Peer
 
+        /// A message with its id and the peer it came from.
         package init(topic: String, data: [UInt8], messageID: [UInt8], source: Peer) {
             self.topic = topic
             self.data = data
@@ -115,6 +116,8 @@ extension GossipsubRouter {
         package var cachedBytes: Int
         /// Messages waiting for validation.
         package var pendingValidations: Int
+        /// Bytes of data in messages waiting for validation.
+        package var pendingBytes: Int
         /// Backoff entries over all topics.
         package var backoffs: Int
         /// Peers with score counters, connected or retained.

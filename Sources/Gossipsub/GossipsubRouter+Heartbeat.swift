@@ -34,7 +34,7 @@ extension GossipsubRouter {
         self.seen.expire(at: now)
         for (id, entry) in self.pending.sorted(by: { $0.value.deadline < $1.value.deadline })
         where entry.deadline <= now {
-            self.pending[id] = nil
+            _ = self.takePending(id)
             self.trace(.dropped(messageID: id, from: entry.source, reason: .validationTimedOut))
         }
     }

@@ -48,7 +48,10 @@ extension GossipsubRouter {
             self.trace(.duplicate(messageID: id, from: peer))
             return
         }
-        guard self.pending.count < self.configuration.limits.maxPendingValidations else {
+        let limits = self.configuration.limits
+        guard self.pending.count < limits.maxPendingValidations,
+            self.pendingBytes + message.data.count <= limits.maxPendingValidationBytes
+        else {
             self.trace(.dropped(messageID: id, from: peer, reason: .validationQueueFull))
             return
         }
@@ -74,6 +77,7 @@ extension GossipsubRouter {
             }
         }
         let stripped = RPC.Message(data: message.data, topic: topic)
+        self.pendingBytes += stripped.data.count
         self.pending[id] = PendingValidation(
             message: stripped,
             source: peer,
@@ -83,7 +87,7 @@ extension GossipsubRouter {
     }
 
     mutating func finishValidation(of id: [UInt8], result: ValidationResult, now: Instant) {
-        guard let entry = self.pending.removeValue(forKey: id) else { return }
+        guard let entry = self.takePending(id) else { return }
         let topic = entry.message.topic
         switch result {
         case .reject:
@@ -135,6 +139,13 @@ extension GossipsubRouter {
             self.send(frame: frame, to: target)
         }
         self.trace(.published(topic: topic, messageID: id, peerCount: targets.count))
+    }
+
+    /// Removes a pending validation, keeping ``pendingBytes`` in step.
+    mutating func takePending(_ id: [UInt8]) -> PendingValidation? {
+        guard let entry = self.pending.removeValue(forKey: id) else { return nil }
+        self.pendingBytes -= entry.message.data.count
+        return entry
     }
 
     /// Rejected messages count against the sender's P4 on topics we are subscribed to.

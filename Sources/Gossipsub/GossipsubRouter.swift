@@ -13,6 +13,7 @@
 ///
 /// `Peer` is the driver's peer identity; `Comparable` only serves deterministic ordering.
 package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable {
+    /// Time as the driver passes it in; only differences between instants matter.
     package typealias Instant = ContinuousClock.Instant
 
     /// The parameters the router was created with.
@@ -34,6 +35,8 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
     var seen: SeenCache
     var messageCache: MessageCache
     var pending: [[UInt8]: PendingValidation] = [:]
+    /// Bytes of data held in ``pending``.
+    var pendingBytes = 0
     var scores: [Peer: PeerScore] = [:]
     var nextScoreUpdate: Instant?
     /// Control entries gathered during one step, sent as one RPC per peer by ``flushControl()``.
@@ -122,6 +125,7 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
             cachedMessages: self.messageCache.count,
             cachedBytes: self.messageCache.byteCount,
             pendingValidations: self.pending.count,
+            pendingBytes: self.pendingBytes,
             backoffs: self.backoff.values.reduce(0) { $0 + $1.count },
             scoredPeers: self.scores.count,
             peerTopics: self.peers.values.reduce(0) { $0 + $1.topics.count },

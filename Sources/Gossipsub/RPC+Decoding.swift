@@ -16,6 +16,7 @@ extension RPC {
         /// Bytes in one message id (a SHA-256 id has 32).
         package var maxMessageIDLength: Int
 
+        /// Limits with the defaults described on each property.
         package init(
             maxSubscriptions: Int = 5000,
             maxMessages: Int = 1000,

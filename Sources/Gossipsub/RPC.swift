@@ -10,6 +10,7 @@ package struct RPC: Equatable, Sendable {
         /// The pubsub topic.
         package var topic: String
 
+        /// A subscription entry.
         package init(subscribe: Bool, topic: String) {
             self.subscribe = subscribe
             self.topic = topic
@@ -34,6 +35,7 @@ package struct RPC: Equatable, Sendable {
         /// The author's public key, when it cannot be inlined in `from`.
         package var key: [UInt8]?
 
+        /// A message; leave the LaxNoSign fields nil to write StrictNoSign.
         package init(
             from: [UInt8]? = nil,
             data: [UInt8],
@@ -58,6 +60,7 @@ package struct RPC: Equatable, Sendable {
         /// The advertised message ids.
         package var messageIDs: [[UInt8]]
 
+        /// An IHAVE entry.
         package init(topic: String, messageIDs: [[UInt8]]) {
             self.topic = topic
             self.messageIDs = messageIDs
@@ -69,6 +72,7 @@ package struct RPC: Equatable, Sendable {
         /// The requested (IWANT) or refused (IDONTWANT) message ids.
         package var messageIDs: [[UInt8]]
 
+        /// A list of message ids.
         package init(messageIDs: [[UInt8]]) {
             self.messageIDs = messageIDs
         }
@@ -79,6 +83,7 @@ package struct RPC: Equatable, Sendable {
         /// The topic of the mesh.
         package var topic: String
 
+        /// A GRAFT entry.
         package init(topic: String) {
             self.topic = topic
         }
@@ -91,6 +96,7 @@ package struct RPC: Equatable, Sendable {
         /// A signed peer record envelope, possibly empty.
         package var signedPeerRecord: [UInt8]
 
+        /// A peer exchange record.
         package init(peerID: [UInt8], signedPeerRecord: [UInt8]) {
             self.peerID = peerID
             self.signedPeerRecord = signedPeerRecord
@@ -106,6 +112,7 @@ package struct RPC: Equatable, Sendable {
         /// Seconds before the receiver may GRAFT again; 0 (or absent) means no backoff.
         package var backoff: UInt64
 
+        /// A PRUNE entry.
         package init(topic: String, peers: [PeerInfo] = [], backoff: UInt64) {
             self.topic = topic
             self.peers = peers
@@ -126,6 +133,7 @@ package struct RPC: Equatable, Sendable {
         /// Field 5 (gossipsub v1.2).
         package var idontwant: [MessageIDList]
 
+        /// A control part with the given entries.
         package init(
             ihave: [IHave] = [],
             iwant: [MessageIDList] = [],
@@ -145,11 +153,6 @@ package struct RPC: Equatable, Sendable {
             self.ihave.isEmpty && self.iwant.isEmpty && self.graft.isEmpty && self.prune.isEmpty
                 && self.idontwant.isEmpty
         }
-
-        /// Entries of all five kinds together, the count bounded by ``RPC/Limits/maxControlEntries``.
-        package var entryCount: Int {
-            self.ihave.count + self.iwant.count + self.graft.count + self.prune.count + self.idontwant.count
-        }
     }
 
     /// Field 1.
@@ -159,6 +162,7 @@ package struct RPC: Equatable, Sendable {
     /// Field 3; nil when absent.
     package var control: Control?
 
+    /// An RPC with the given parts.
     package init(subscriptions: [Subscription] = [], messages: [Message] = [], control: Control? = nil) {
         self.subscriptions = subscriptions
         self.messages = messages

@@ -29,11 +29,13 @@ package struct RPCDecodingError: Error, Equatable, Sendable, CustomStringConvert
     /// A readable account of the problem.
     package var detail: String
 
+    /// An error found at `offset`.
     package init(_ code: Code, at offset: Int, _ detail: String) {
         self.code = code
         self.offset = offset
         self.detail = detail
     }
 
+    /// The code, offset and detail in one line.
     package var description: String { "\(self.code.rawValue) at byte \(self.offset): \(self.detail)" }
 }

@@ -11,6 +11,7 @@ package struct SeededGenerator: RandomNumberGenerator, Sendable {
         self.state = seed
     }
 
+    /// The next 64 random bits.
     package mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state

@@ -22,7 +22,8 @@ package enum DropReason: String, Sendable {
     case rejected
     /// The application ignored it.
     case ignored
-    /// Too many messages were waiting for validation; it was dropped before being marked seen.
+    /// Too many messages (or bytes) were waiting for validation; it was dropped before being
+    /// marked seen, so a later copy is validated.
     case validationQueueFull
     /// The application gave no verdict within the seen-cache TTL.
     case validationTimedOut

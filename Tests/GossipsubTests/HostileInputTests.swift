@@ -41,6 +41,23 @@ struct HostileInputTests {
         #expect(solo.router.occupancy.seenMessages <= 2000)
     }
 
+    @Test("unanswered large messages are capped by bytes too")
+    func pendingBytesBounded() {
+        var configuration = GossipsubConfiguration()
+        configuration.limits.maxPendingValidationBytes = 1_000_000
+        var solo = self.subscribed(configuration)
+        var requests = 0
+        for index in 0..<100 {
+            let data = [UInt8](repeating: 1, count: 100_000) + Self.data(index)
+            requests += solo.receive(RPC(messages: [.init(data: data, topic: self.topic)]), from: 1).validations.count
+        }
+        #expect(requests == 9)
+        #expect(solo.router.occupancy.pendingBytes == 9 * 100_008)
+        let first = SoloRouter.fastID([UInt8](repeating: 1, count: 100_000) + Self.data(0))
+        solo.handle(.validated(messageID: first, result: .ignore))
+        #expect(solo.router.occupancy.pendingBytes == 8 * 100_008)
+    }
+
     @Test("accepted floods keep the message cache within its count and byte caps")
     func messageCacheBounded() {
         var configuration = GossipsubConfiguration()
