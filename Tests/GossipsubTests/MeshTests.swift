@@ -43,6 +43,31 @@ struct MeshTests {
             }
         }
         self.checkMeshes(network)
+        let penalties = network.traces.joined().filter {
+            if case .penalized = $0 { return true } else { return false }
+        }
+        #expect(penalties.isEmpty, "our routers never GRAFT each other during a backoff")
+    }
+
+    @Test("re-subscribing after a PRUNE(5) waits out the backoff on both sides, without penalties")
+    func resubscribeHonoursBackoff() {
+        var network = TestNetwork(nodes: 3)
+        network.connectAll()
+        network.subscribeAll(self.topic)
+        network.heartbeats(2)
+        #expect(network.routers[0].meshPeers(of: self.topic).contains(1))
+        network.send(.unsubscribe(topic: self.topic), to: 1)
+        network.send(.subscribe(topic: self.topic), to: 1)
+        let mark = network.frames.count
+        for _ in 0..<5 {
+            network.heartbeat()
+            #expect(network.rpcs(from: 0, to: 1, since: mark).grafts.isEmpty)
+            #expect(network.rpcs(from: 1, to: 0, since: mark).grafts.isEmpty)
+        }
+        network.heartbeats(4)
+        #expect(network.routers[1].meshPeers(of: self.topic) == [0, 2], "the mesh heals after the backoff")
+        #expect(network.routers[0].meshPeers(of: self.topic).contains(1))
+        #expect(!network.traces.joined().contains { if case .penalized = $0 { true } else { false } })
     }
 
     @Test("a publish reaches every node of a sparse network exactly once")

@@ -61,6 +61,49 @@ struct ValidationAndScoringTests {
         #expect(back.disconnected == [1], "the score is retained for 10 minutes")
     }
 
+    @Test("below the gossip threshold a peer gets no IHAVE and its IHAVE and IWANT are ignored")
+    func gossipThreshold() {
+        var solo = SoloRouter()
+        solo.handle(.subscribe(topic: self.topic))
+        for peer in 1...3 { solo.addSubscriber(peer, topic: self.topic) }
+        for peer in [2, 3] {
+            solo.receive(RPC(control: .init(prune: [.init(topic: self.topic, backoff: 600)])), from: peer)
+        }
+        for index in 0..<2 {
+            solo.receive(self.message([0xEE, UInt8(index)]), from: 3)
+            solo.handle(.validated(messageID: SHA256.digest([0xEE, UInt8(index)]), result: .reject))
+        }
+        solo.heartbeats(13)
+        #expect(solo.router.score(of: 3) < -100)
+        solo.receive(self.message([4]), from: 1)
+        solo.handle(.validated(messageID: SHA256.digest([4]), result: .accept))
+        let heartbeat = solo.handle(.heartbeat)
+        #expect(heartbeat.rpcs(to: 2).ihaves.count == 1)
+        #expect(heartbeat.rpcs(to: 3).ihaves.isEmpty)
+        let ihave = RPC(control: .init(ihave: [.init(topic: self.topic, messageIDs: [SHA256.digest([9])])]))
+        #expect(solo.receive(ihave, from: 3).frames(to: 3).isEmpty)
+        let iwant = RPC(control: .init(iwant: [.init(messageIDs: [SHA256.digest([4])])]))
+        #expect(solo.receive(iwant, from: 3).frames(to: 3).isEmpty)
+        #expect(solo.receive(iwant, from: 2).rpcs(to: 2).messages.map(\.data) == [[4]])
+    }
+
+    @Test("below the publish threshold a peer gets none of our publishes and cannot join our mesh")
+    func publishThreshold() {
+        var solo = self.router()
+        solo.addSubscriber(3, topic: self.topic)
+        solo.receive(RPC(control: .init(prune: [.init(topic: self.topic, backoff: 1)])), from: 3)
+        for index in 0..<4 {
+            solo.receive(self.message([0xEE, UInt8(index)]), from: 3)
+            solo.handle(.validated(messageID: SHA256.digest([0xEE, UInt8(index)]), result: .reject))
+        }
+        solo.heartbeats(13)
+        #expect(solo.router.score(of: 3) < -1000)
+        let published = solo.handle(.publish(topic: self.topic, data: [6]))
+        #expect(published.frames(to: 3).isEmpty && published.frames(to: 1).count == 1)
+        solo.receive(RPC(control: .init(graft: [.init(topic: self.topic)])), from: 3)
+        #expect(!solo.router.meshPeers(of: self.topic).contains(3))
+    }
+
     @Test("an ignored message costs nothing and is not forwarded")
     func ignoredMessage() {
         var solo = self.router()
@@ -110,6 +153,10 @@ struct ValidationAndScoringTests {
         let accepted = solo.handle(.validated(messageID: SHA256.digest([8]), result: .accept))
         #expect(accepted.frames(to: 1).isEmpty && accepted.frames(to: 2).isEmpty, "nor back to who sent it")
         #expect(accepted.frames(to: 3).count == 1)
+        // A rejected message stays seen too: it was marked before validation.
+        solo.receive(self.message([0xAB]), from: 1)
+        solo.handle(.validated(messageID: SHA256.digest([0xAB]), result: .reject))
+        #expect(solo.receive(self.message([0xAB]), from: 2).validations.isEmpty)
         solo.now += .seconds(119)
         #expect(solo.receive(self.message([8]), from: 3).validations.isEmpty)
         solo.now += .seconds(1)
