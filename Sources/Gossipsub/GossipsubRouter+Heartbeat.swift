@@ -32,8 +32,10 @@ extension GossipsubRouter {
         self.emitGossip()
         self.messageCache.shift()
         self.seen.expire(at: now)
-        for (id, entry) in self.pending.sorted(by: { $0.value.deadline < $1.value.deadline })
-        where entry.deadline <= now {
+        let expired = self.pending.filter { $0.value.deadline <= now }.sorted {
+            $0.key.lexicographicallyPrecedes($1.key)
+        }
+        for (id, entry) in expired {
             _ = self.takePending(id)
             self.trace(.dropped(messageID: id, from: entry.source, reason: .validationTimedOut))
         }
@@ -48,7 +50,7 @@ extension GossipsubRouter {
         let outboundCount = current.count(where: { self.peers[$0]?.isOutbound == true })
         if current.count < configuration.dLow {
             let candidates = self.graftCandidates(topic, outboundOnly: false, now: now)
-            grafted = Set(candidates.prefix(configuration.d - current.count))
+            grafted = Set(candidates.prefix(max(configuration.d - current.count, 0)))
         } else if outboundCount < configuration.dOut {
             let candidates = self.graftCandidates(topic, outboundOnly: true, now: now)
             grafted = Set(candidates.prefix(configuration.dOut - outboundCount))
