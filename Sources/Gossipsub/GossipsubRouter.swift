@@ -11,6 +11,14 @@
 /// only `data` and `topic`); input is accepted like nwaku's LaxNoSign, except that a message with
 /// a `signature` is rejected, because we do not verify signatures (see ``DropReason``).
 ///
+/// Driving it: send ``Event/peerConnected(_:protocol:isOutbound:)`` once a relay stream is
+/// negotiated (the reply carries our SUBSCRIBEs, which must be the first RPC on our stream), every
+/// frame read as ``Event/frameReceived(_:from:)`` (without its length prefix), a
+/// ``Event/heartbeat`` every second, and ``Event/peerDisconnected(_:)`` when the connection goes,
+/// also after acting on ``Action/disconnect(_:)``. Every ``Action/validate(_:)`` needs one
+/// ``Event/validated(messageID:result:)``, now or later; ``Action/deliver(_:)`` follows an accept.
+/// Our own publishes are not delivered back.
+///
 /// `Peer` is the driver's peer identity; `Comparable` only serves deterministic ordering.
 package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable {
     /// Time as the driver passes it in; only differences between instants matter.
