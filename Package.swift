@@ -36,6 +36,11 @@ let package = Package(
             exclude: ["Protos"],
             swiftSettings: strict
         ),
+        // Gossipsub as a pure state machine: the standard library only (ARCHITECTURE.md).
+        .target(
+            name: "Gossipsub",
+            swiftSettings: strict
+        ),
         .target(
             name: "WakuSync",
             dependencies: ["WakuCore"],
@@ -165,6 +170,11 @@ let package = Package(
         .testTarget(
             name: "FuzzRegressionTests",
             dependencies: ["FuzzTargets"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GossipsubTests",
+            dependencies: ["Gossipsub"],
             swiftSettings: strict
         ),
         .testTarget(
