@@ -101,7 +101,7 @@ package struct FuzzSeeds {
             ],
             paginationCursor: hash
         )
-        self.add("store-response", "encoder-page", response.serialized())
+        self.add("store-response", "encoder-page", (try? response.serialized()) ?? [])
         self.add("transfer-payload", "encoder-push", TransferPayload(pubsubTopic: topic, message: message).serialized())
         self.add("metadata", "encoder-cluster-shards", MetadataMessage(clusterID: 1, shards: [0, 1, 7]).serialized())
         self.add("metadata", "encoder-no-cluster", MetadataMessage(clusterID: nil, shards: []).serialized())

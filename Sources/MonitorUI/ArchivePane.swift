@@ -90,7 +90,7 @@ struct ArchivePane: PaneView {
             Span("duplicates ", .dim), Span(Format.count(self.state.growth.duplicates)), Span(context.separator, .dim),
             Span("retention deleted ", .dim), Span(Format.count(self.state.retentionDeleted)),
             Span(context.separator, .dim),
-            Span("pushes rejected ", .dim), Span(Format.count(rejected), rejected > 0 ? .warning : .normal),
+            Span("rejected ", .dim), Span(Format.count(rejected), rejected > 0 ? .warning : .normal),
         ]
         if let top = self.state.rejections.max(by: { $0.value < $1.value }) {
             spans.append(Span(" (most \(top.key.rawValue))", .dim))

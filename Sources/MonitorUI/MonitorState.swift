@@ -37,7 +37,9 @@ package struct MonitorState: Equatable, Sendable {
     /// Messages retention deleted since the monitor started.
     package internal(set) var retentionDeleted = 0
     /// Pushed messages dropped, by reason.
-    package internal(set) var rejections: [TransferRejection: Int] = [:]
+    package internal(set) var rejections: [Rejection: Int] = [:]
+    /// Times a peer went past one of the node's limits.
+    package internal(set) var limitsExceeded = 0
     /// The event log.
     package internal(set) var log = EventLog()
     /// Events folded in so far.
@@ -62,13 +64,23 @@ package struct MonitorState: Equatable, Sendable {
         case .sessionRound(let round): self.recordRound(round, at: now)
         case .sessionEnded(let end): self.endSession(end, at: now)
         case .transfer(let queue): self.updateTransfer(queue, at: now)
-        case .transferRejected(let peerID, let reason, let count):
-            self.rejections[reason, default: 0] += count
+        case .rejected(let rejected):
+            self.rejections[rejected.reason, default: 0] += rejected.count
+            let count = rejected.count
             self.appendLog(
                 .warning,
                 .transfer,
-                "dropped \(count) pushed message\(count == 1 ? "" : "s"): \(reason.rawValue)",
-                peerID: peerID,
+                "dropped \(count) \(rejected.source.participle) message\(count == 1 ? "" : "s"): \(rejected.reason.rawValue)",
+                peerID: rejected.peerID,
+                at: now
+            )
+        case .limitExceeded(let exceeded):
+            self.limitsExceeded += 1
+            self.appendLog(
+                .warning,
+                .node,
+                "limit reached (\(exceeded.limit.rawValue)): \(exceeded.detail)",
+                peerID: exceeded.peerID,
                 at: now
             )
         case .stored(let batch): self.growth.record(batch, at: now)

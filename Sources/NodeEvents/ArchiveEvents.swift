@@ -12,6 +12,19 @@ package enum MessageSource: String, Sendable, CaseIterable {
     case publish
 }
 
+extension MessageSource {
+    /// How the message arrived, as a log line says it: "pushed", "fetched", …
+    package var participle: String {
+        switch self {
+        case .sync: "pushed"
+        case .fetch: "fetched"
+        case .resume: "resumed"
+        case .import: "imported"
+        case .publish: "published"
+        }
+    }
+}
+
 /// One batch written to the archive.
 package struct StoredBatch: Equatable, Sendable {
     package var source: MessageSource

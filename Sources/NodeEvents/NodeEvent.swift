@@ -18,8 +18,10 @@ package enum NodeEvent: Equatable, Sendable {
     case sessionEnded(SessionEnd)
     /// The transfer queues with a peer changed.
     case transfer(TransferQueue)
-    /// Pushed messages were dropped.
-    case transferRejected(peerID: String, reason: TransferRejection, count: Int)
+    /// Incoming messages (pushed, fetched, resumed, published) were dropped.
+    case rejected(RejectedMessages)
+    /// A peer went past one of the node's limits; what it asked for was refused or ended.
+    case limitExceeded(LimitExceeded)
     /// Messages moved by transfer, in one direction, since the last such event for the peer.
     case transferred(TransferTraffic)
     /// We answered a Store query.
@@ -35,6 +37,31 @@ package enum NodeEvent: Equatable, Sendable {
     /// Something an operator should see in the log: a misbehaving peer, a failed dial, an
     /// archive error.
     case notice(Notice)
+}
+
+/// A peer went past a limit (docs/SECURITY.md lists them all).
+package struct LimitExceeded: Equatable, Sendable {
+    /// Which family of limits.
+    package enum Limit: String, Sendable, CaseIterable {
+        /// A reconciliation payload or session cap, or the frame budget.
+        case reconciliation
+        /// The Store server's per-peer streams or query rate, or its response budget.
+        case store
+        /// Store Resume or the count audit: pages, entries, a cursor that does not advance.
+        case storeClient = "store_client"
+        /// Topics the node tracks.
+        case topics
+    }
+
+    package var limit: Limit
+    package var peerID: String?
+    package var detail: String
+
+    package init(limit: Limit, peerID: String?, detail: String) {
+        self.limit = limit
+        self.peerID = peerID
+        self.detail = detail
+    }
 }
 
 /// A line for the event log.

@@ -43,22 +43,48 @@ package struct TransferQueue: Equatable, Sendable {
     }
 }
 
-/// Why a pushed message was dropped (PROTOCOLS.md §5.2).
-package enum TransferRejection: String, Sendable, CaseIterable {
+/// Why an incoming message was dropped: the transfer gate's reasons (PROTOCOLS.md §5.2), the
+/// acceptance rule's (README, "How the node keeps its archive in step") and the node's limits.
+package enum Rejection: String, Sendable, CaseIterable {
     /// The peer has no active or recently finished session with us.
     case noSession = "no_session"
-    /// Its timestamp lies outside that session's window.
+    /// Its timestamp lies outside the span its path asked for (a session's window, resume's span).
     case outsideWindow = "outside_window"
-    /// Its pubsub or content topic lies outside the session's scope.
+    /// Its pubsub or content topic lies outside the scope asked for.
     case outsideScope = "outside_scope"
-    /// It did not decode, or breaks a limit.
+    /// It did not decode, or breaks a limit of the wire format.
     case malformed
     /// Ephemeral messages are never stored.
     case ephemeral
-    /// More pushes than the session found differences for.
+    /// Encoded larger than `--max-msg-size`.
+    case oversized
+    /// Stamped more than 20 s ahead of our clock.
+    case futureTimestamp = "future_timestamp"
+    /// The hash we computed differs from the one the sender gave.
+    case hashMismatch = "hash_mismatch"
+    /// More than the session (or the node's memory budget) allows.
     case overCap = "over_cap"
-    /// The hash was not among those reconciliation said we lack (only when the node requires it).
+    /// Nobody asked for it: not among the hashes reconciliation found we lack, nor in a range
+    /// where we said we hold nothing.
     case unrequested
+    /// A new topic beyond the number of topics the node tracks.
+    case topicLimit = "topic_limit"
+}
+
+/// Incoming messages dropped, of one source and reason.
+package struct RejectedMessages: Equatable, Sendable {
+    package var source: MessageSource
+    /// The peer they came from, if any.
+    package var peerID: String?
+    package var reason: Rejection
+    package var count: Int
+
+    package init(source: MessageSource, peerID: String?, reason: Rejection, count: Int) {
+        self.source = source
+        self.peerID = peerID
+        self.reason = reason
+        self.count = count
+    }
 }
 
 /// Transfer traffic with one peer in one direction.

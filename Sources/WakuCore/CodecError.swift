@@ -12,6 +12,8 @@ package struct CodecError: Error, Equatable, Sendable, CustomStringConvertible {
         case missingField
         case invalidUTF8
         case overflow
+        /// Well-formed, but beyond a limit the reader set (a size or count cap).
+        case overLimit
     }
 
     package var code: Code

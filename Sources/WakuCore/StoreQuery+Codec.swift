@@ -57,9 +57,20 @@ extension StoreQueryRequest {
 extension StoreQueryResponse {
     /// The protobuf encoding, as nwaku writes it: request_id, status_code and status_desc
     /// always (also when empty), the entries, and the cursor when set.
-    package func serialized() -> [UInt8] {
-        // The schema has no required fields, so serialising cannot fail.
-        try! self.proto.serializedBytes()
+    ///
+    /// - Throws: ``CodecError`` `tooLarge` when the page cannot be encoded (protobuf's 2 GiB
+    ///   bound); the archive caps pages far below that, this keeps a stored message from ever
+    ///   trapping the server.
+    package func serialized() throws(CodecError) -> [UInt8] {
+        do {
+            return try self.proto.serializedBytes()
+        } catch {
+            throw CodecError(
+                .tooLarge,
+                at: 0,
+                "Store response of \(self.messages.count) entries cannot be encoded: \(error)"
+            )
+        }
     }
 
     /// Decodes a response as nwaku's client does: request_id, status_code and status_desc must

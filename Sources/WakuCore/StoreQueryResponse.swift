@@ -107,6 +107,11 @@ package struct StoreQueryResponse: Hashable, Sendable {
         )
     }
 
+    /// The 503 answer when the server cannot take on the response now (its memory budget).
+    package static func serviceUnavailable(requestID: String) -> StoreQueryResponse {
+        StoreQueryResponse(requestID: requestID, statusCode: .serviceUnavailable, statusDesc: "SERVICE_UNAVAILABLE")
+    }
+
     /// The 429 answer nwaku sends when its rate limit is hit, byte for byte (it does not read the
     /// request, so the id is `N/A`).
     package static let tooManyRequests = StoreQueryResponse(

@@ -75,7 +75,7 @@ package actor DemoCluster {
             for slot in nodes.indices { group.addTask { try await self.runSlot(slot) } }
             do {
                 for node in nodes { try await node.waitUntilStarted() }
-                let addresses = await nodes.asyncMap { await $0.listenAddresses.first ?? "" }
+                let addresses = nodes.map { $0.listenAddresses.first ?? "" }
                 for (index, node) in nodes.enumerated() {
                     let peers = addresses.enumerated().filter { $0.offset > index }.map(\.element)
                     for address in peers { node.send(.addPeer(multiaddr: address)) }
@@ -103,7 +103,7 @@ package actor DemoCluster {
             // Down for a while: what is published meanwhile does not reach it.
             try await Task.sleep(for: .seconds(2))
             var configuration = self.nodeConfigurations[slot]
-            if let address = await node.listenAddresses.first,
+            if let address = node.listenAddresses.first,
                 let port = address.split(separator: "/").drop(while: { $0 != "tcp" }).dropFirst().first
             {
                 configuration.listenAddresses = ["/ip4/127.0.0.1/tcp/\(port)"]
@@ -266,14 +266,5 @@ package struct DemoReport: Codable, Sendable {
             self.restarts = restarts
             self.residentMiB = residentMiB
         }
-    }
-}
-
-extension Array {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        result.reserveCapacity(self.count)
-        for element in self { result.append(try await transform(element)) }
-        return result
     }
 }

@@ -5,40 +5,57 @@ internal import WakuSync
 /// Tracks, per peer, the items reconciliation found we lack until they arrive by transfer, are
 /// fetched with Store hash queries, or are given up on (PROTOCOLS.md §4.8, §8 #20).
 ///
-/// Pure: time comes in as `now` (nanoseconds). Bounded: at most `limit` pending items per peer;
-/// the oldest are dropped first (the next session finds them again).
-struct MissingTracker {
+/// Pure: time comes in as `now` (nanoseconds). Bounded: at most `limit` pending items per peer (the
+/// oldest are dropped first; the next session finds them again). A fetch that fails is retried
+/// after a pause, at most ``maximumAttempts`` times. Generic over the peer key so tests can use
+/// plain strings.
+struct MissingTracker<Peer: Hashable & Sendable & CustomStringConvertible> {
     struct Pending {
         var item: SyncID
+        /// The span the session that found it covered: a fetched message must lie inside.
+        var span: ClosedRange<Int64>
         var foundAt: Int64
-        var fetchAttempted = false
+        var attempts = 0
+        /// Set while a fetch for it is under way.
+        var isInFlight = false
+        /// Not fetched again before this time (after a failed attempt).
+        var retryAt: Int64 = .min
     }
 
     struct PeerQueue {
         var pending: [MessageHash: Pending] = [:]
-        var queue = TransferQueue(peerID: "")
+        var queue: TransferQueue
         /// Hashes the peer lacks, awaiting our push.
         var theyNeed: Set<MessageHash> = []
     }
 
     /// Store hash queries carry at most this many hashes (PROTOCOLS.md §3.6).
-    static let fetchBatch = 50
+    static var fetchBatch: Int { 50 }
     /// Entries kept in the "newest" lists of a queue snapshot.
-    static let newestShown = 8
+    static var newestShown: Int { 8 }
+    /// Fetches of one hash before it is given up on until the next session.
+    static var maximumAttempts: Int { 3 }
+    /// Pause after a failed fetch, times the number of attempts so far.
+    static var retryPause: Duration { .seconds(5) }
 
     let limit: Int
-    private(set) var peers: [String: PeerQueue] = [:]
+    private(set) var peers: [Peer: PeerQueue] = [:]
 
     init(limit: Int = 200_000) {
         self.limit = limit
     }
 
-    /// Records what a session found: items we lack and items the peer lacks.
-    mutating func record(peer: String, weNeed: [SyncID], theyNeed: [SyncID], at now: Int64) {
-        var queue = self.peers[peer] ?? PeerQueue()
-        queue.queue.peerID = peer
+    /// Records what a session over `span` found: items we lack and items the peer lacks.
+    mutating func record(
+        peer: Peer,
+        weNeed: [SyncID],
+        theyNeed: [SyncID],
+        span: ClosedRange<Int64> = Int64.min...Int64.max,
+        at now: Int64
+    ) {
+        var queue = self.peers[peer] ?? PeerQueue(queue: TransferQueue(peerID: peer.description))
         for item in weNeed where queue.pending[item.hash] == nil {
-            queue.pending[item.hash] = Pending(item: item, foundAt: now)
+            queue.pending[item.hash] = Pending(item: item, span: span, foundAt: now)
         }
         if queue.pending.count > self.limit {
             let excess = queue.pending.values.sorted { $0.foundAt < $1.foundAt }.prefix(
@@ -49,8 +66,7 @@ struct MissingTracker {
         // What the peer lacks is what the latest session found; pushes follow at once, and
         // anything a failed push left behind is found again by the next session.
         queue.theyNeed = Set(theyNeed.map(\.hash))
-        queue.queue.newestWeNeed = Self.newest(weNeed) + queue.queue.newestWeNeed
-        queue.queue.newestWeNeed = Array(queue.queue.newestWeNeed.prefix(Self.newestShown))
+        queue.queue.newestWeNeed = Array((Self.newest(weNeed) + queue.queue.newestWeNeed).prefix(Self.newestShown))
         queue.queue.newestTheyNeed = Array(
             (Self.newest(theyNeed) + queue.queue.newestTheyNeed).prefix(Self.newestShown)
         )
@@ -61,9 +77,8 @@ struct MissingTracker {
     /// A pushed or fetched message arrived and was stored; counts it, and returns whether it was
     /// pending (pushes into ranges where we said we hold nothing were never pending).
     @discardableResult
-    mutating func arrived(_ hash: MessageHash, from peer: String, fetched: Bool) -> Bool {
-        var queue = self.peers[peer] ?? PeerQueue()
-        queue.queue.peerID = peer
+    mutating func arrived(_ hash: MessageHash, from peer: Peer, fetched: Bool) -> Bool {
+        var queue = self.peers[peer] ?? PeerQueue(queue: TransferQueue(peerID: peer.description))
         let wasPending = queue.pending.removeValue(forKey: hash) != nil
         if fetched { queue.queue.fetched += 1 } else { queue.queue.received += 1 }
         self.peers[peer] = queue
@@ -72,7 +87,7 @@ struct MissingTracker {
     }
 
     /// We pushed a message the peer lacked.
-    mutating func pushed(_ hash: MessageHash, to peer: String) {
+    mutating func pushed(_ hash: MessageHash, to peer: Peer) {
         guard var queue = self.peers[peer], queue.theyNeed.remove(hash) != nil else { return }
         queue.queue.sent += 1
         self.peers[peer] = queue
@@ -80,21 +95,23 @@ struct MissingTracker {
     }
 
     /// A push we meant to make cannot be made (the message left our archive); stop waiting on it.
-    mutating func abandonPush(_ hash: MessageHash, to peer: String) {
+    mutating func abandonPush(_ hash: MessageHash, to peer: Peer) {
         guard var queue = self.peers[peer], queue.theyNeed.remove(hash) != nil else { return }
         self.peers[peer] = queue
         self.refresh(peer)
     }
 
-    /// Hashes pending longer than `grace` and not yet asked for, in batches for Store queries;
-    /// they are marked as asked for.
-    mutating func dueForFetch(from peer: String, grace: Duration, at now: Int64) -> [[MessageHash]] {
+    /// Hashes pending longer than `grace`, not being fetched and not pausing after a failure, in
+    /// batches for Store queries; they are marked as being fetched.
+    mutating func dueForFetch(from peer: Peer, grace: Duration, at now: Int64) -> [[MessageHash]] {
         guard var queue = self.peers[peer] else { return [] }
         let cutoff = now - grace.nanoseconds
         var due: [SyncID] = []
-        for (hash, entry) in queue.pending where !entry.fetchAttempted && entry.foundAt <= cutoff {
+        for (hash, entry) in queue.pending
+        where !entry.isInFlight && entry.foundAt <= cutoff && entry.retryAt <= now {
             due.append(entry.item)
-            queue.pending[hash]?.fetchAttempted = true
+            queue.pending[hash]?.isInFlight = true
+            queue.pending[hash]?.attempts += 1
         }
         self.peers[peer] = queue
         let hashes = due.sorted().map(\.hash)
@@ -103,8 +120,14 @@ struct MissingTracker {
         }
     }
 
+    /// The span a fetch of `hash` from `peer` must fall in, when such a fetch is under way.
+    func fetchSpan(of hash: MessageHash, from peer: Peer) -> ClosedRange<Int64>? {
+        guard let entry = self.peers[peer]?.pending[hash], entry.isInFlight else { return nil }
+        return entry.span
+    }
+
     /// A fetch came back without these hashes: the peer cannot deliver them now.
-    mutating func unavailable(_ hashes: [MessageHash], from peer: String) {
+    mutating func unavailable(_ hashes: [MessageHash], from peer: Peer) {
         guard var queue = self.peers[peer] else { return }
         for hash in hashes where queue.pending.removeValue(forKey: hash) != nil {
             queue.queue.unavailable += 1
@@ -113,13 +136,32 @@ struct MissingTracker {
         self.refresh(peer)
     }
 
+    /// A fetch of these hashes failed (no answer, a refusal): each is tried again after a pause,
+    /// or given up on after ``maximumAttempts``.
+    mutating func fetchFailed(_ hashes: [MessageHash], from peer: Peer, at now: Int64) {
+        guard var queue = self.peers[peer] else { return }
+        var exhausted: [MessageHash] = []
+        for hash in hashes {
+            guard var entry = queue.pending[hash] else { continue }
+            guard entry.attempts < Self.maximumAttempts else {
+                exhausted.append(hash)
+                continue
+            }
+            entry.isInFlight = false
+            entry.retryAt = now + Self.retryPause.nanoseconds * Int64(entry.attempts)
+            queue.pending[hash] = entry
+        }
+        self.peers[peer] = queue
+        self.unavailable(exhausted, from: peer)
+    }
+
     /// Whether anything is still awaited from the peer.
-    func hasPending(from peer: String) -> Bool { !(self.peers[peer]?.pending.isEmpty ?? true) }
+    func hasPending(from peer: Peer) -> Bool { !(self.peers[peer]?.pending.isEmpty ?? true) }
 
     /// The snapshot for events.
-    func snapshot(of peer: String) -> TransferQueue? { self.peers[peer]?.queue }
+    func snapshot(of peer: Peer) -> TransferQueue? { self.peers[peer]?.queue }
 
-    private mutating func refresh(_ peer: String) {
+    private mutating func refresh(_ peer: Peer) {
         guard var queue = self.peers[peer] else { return }
         queue.queue.weNeedPending = queue.pending.count
         queue.queue.theyNeedPending = queue.theyNeed.count

@@ -58,6 +58,10 @@ package struct NodeConfiguration: Sendable {
     package var maximumInboundConnections: Int
     /// The archive writer's SQLite page cache, MiB (readers get an eighth each).
     package var archiveCacheMiB: Int
+    /// Largest encoded message accepted from anywhere (nwaku's `--max-msg-size`, 150 KiB).
+    package var maxMessageSize: Int
+    /// Bounds on what peers can make the node hold or do.
+    package var limits: NodeLimits
 
     package init(name: String, dataDirectory: String, agentVersion: String) {
         self.name = name
@@ -83,6 +87,8 @@ package struct NodeConfiguration: Sendable {
         self.upgradeTimeout = .seconds(30)
         self.maximumInboundConnections = 256
         self.archiveCacheMiB = 64
+        self.maxMessageSize = MessageLimits.maxMessageSize
+        self.limits = NodeLimits()
     }
 
     /// The pubsub topics sessions are scoped to (nwaku derives them from cluster and shards).
@@ -97,4 +103,15 @@ package struct NodeConfiguration: Sendable {
         return (end - self.syncRange.nanoseconds, end)
     }
 
+    /// How our sessions are configured: strategy, topics, and the limits on what a peer may send.
+    package var sessionConfiguration: ReconciliationSession.Configuration {
+        ReconciliationSession.Configuration(
+            strategy: self.strategy,
+            pubsubTopics: self.syncPubsubTopics,
+            contentTopics: self.contentTopics,
+            roundLimit: self.roundLimit,
+            maxPayloadSize: self.limits.reconciliationFrame,
+            limits: self.limits.session
+        )
+    }
 }

@@ -1,24 +1,20 @@
 internal import NodeEvents
 
-/// Which peers a periodic or forced sync may pick (PROTOCOLS.md §6.3): connected, announcing
-/// the reconciliation protocol, not paused, and not already in a session with us.
+/// Which peers a periodic or forced sync, or Store Resume, may pick (PROTOCOLS.md §6.3). Generic
+/// over the peer key so tests can use plain strings; the node passes ``PeerManager``'s table.
 enum PeerChoice {
-    static func eligible(_ peers: [PeerSnapshot], busy: Set<String>) -> [PeerSnapshot] {
-        peers.filter { $0.state == .connected && $0.speaksSync && !$0.isPaused && !busy.contains($0.peerID) }
-            .sorted { $0.peerID < $1.peerID }
-    }
-
-    /// One eligible peer at random, as nwaku's `selectPeer` does.
-    static func random(
-        among peers: [PeerSnapshot],
-        busy: Set<String>,
-        using generator: inout some RandomNumberGenerator
-    ) -> String? {
-        self.eligible(peers, busy: busy).randomElement(using: &generator)?.peerID
+    /// Connected, announcing the reconciliation protocol, not paused, and not already in a
+    /// session with us; sorted, so a seeded pick is repeatable.
+    static func eligible<Peer: Hashable>(_ peers: [Peer: PeerSnapshot], busy: Set<Peer>) -> [Peer] {
+        peers.filter { peer, snapshot in
+            snapshot.state == .connected && snapshot.speaksSync && !snapshot.isPaused && !busy.contains(peer)
+        }
+        .sorted { $0.value.peerID < $1.value.peerID }.map(\.key)
     }
 
     /// Store peers for Store Resume (the caller shuffles them to try one after the other).
-    static func storePeers(among peers: [PeerSnapshot]) -> [String] {
-        peers.filter { $0.state == .connected && $0.speaksStore }.map(\.peerID).sorted()
+    static func storePeers<Peer: Hashable>(_ peers: [Peer: PeerSnapshot]) -> [Peer] {
+        peers.filter { $0.value.state == .connected && $0.value.speaksStore }
+            .sorted { $0.value.peerID < $1.value.peerID }.map(\.key)
     }
 }

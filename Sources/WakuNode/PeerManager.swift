@@ -2,20 +2,24 @@ internal import Libp2p
 internal import NodeEvents
 
 /// Every peer the node knows: static peers (dialled at start, redialled with exponential backoff
-/// when lost), and peers that dialled us. Emits a whole ``PeerSnapshot`` on every change.
+/// when lost), and peers that dialled us. Emits a whole ``PeerSnapshot`` on every change, and
+/// announces every change on ``changes`` for tasks waiting for a kind of peer.
 actor PeerManager {
     /// A `--peer` address and its redial schedule.
     struct StaticPeer {
-        let address: Multiaddr
-        var peerID: String?
+        /// Carries `/p2p/<id>` once the identity is known; dials then check it.
+        var address: Multiaddr
+        var peerID: PeerID?
         var attempts = 0
         /// Wall clock, nanoseconds; nil while connected or dialling.
         var nextAttempt: Int64? = 0
     }
 
-    private(set) var peers: [String: PeerSnapshot] = [:]
+    private(set) var peers: [PeerID: PeerSnapshot] = [:]
     private(set) var staticPeers: [StaticPeer] = []
     private let events: EventHub
+    /// Announced on every change of any peer.
+    nonisolated let changes = ChangeSignal()
 
     /// First redial delay, doubled per failure up to ``maximumBackoff``.
     static let initialBackoff = Duration.seconds(1)
@@ -27,15 +31,24 @@ actor PeerManager {
 
     var snapshots: [PeerSnapshot] { self.peers.values.sorted { $0.peerID < $1.peerID } }
 
-    func snapshot(of peer: String) -> PeerSnapshot? { self.peers[peer] }
+    func snapshot(of peer: PeerID) -> PeerSnapshot? { self.peers[peer] }
 
-    func isPaused(_ peer: String) -> Bool { self.peers[peer]?.isPaused ?? false }
+    func isPaused(_ peer: PeerID) -> Bool { self.peers[peer]?.isPaused ?? false }
+
+    /// Whether `peer` is one of our static peers (they get reserved connection slots).
+    func isStatic(_ peer: PeerID) -> Bool { self.staticPeers.contains { $0.peerID == peer } }
+
+    /// Connected peers that serve Store, sorted (Store Resume tries them in random order).
+    var storePeers: [PeerID] { PeerChoice.storePeers(self.peers) }
+
+    /// Peers a sync may pick now, sorted.
+    func syncCandidates(busy: Set<PeerID>) -> [PeerID] { PeerChoice.eligible(self.peers, busy: busy) }
 
     /// Adds a static peer (deduplicated by address).
     func addStatic(_ address: Multiaddr) {
         guard !self.staticPeers.contains(where: { $0.address == address }) else { return }
-        self.staticPeers.append(StaticPeer(address: address, peerID: address.peerID?.description))
-        if let peer = address.peerID?.description {
+        self.staticPeers.append(StaticPeer(address: address, peerID: address.peerID))
+        if let peer = address.peerID {
             self.change(peer, default: .connecting) {
                 $0.isStatic = true
                 $0.address = address.description
@@ -71,19 +84,24 @@ actor PeerManager {
         }
     }
 
-    /// A dial of a static address succeeded.
-    func dialSucceeded(_ address: Multiaddr, peer: String) {
+    /// A dial of a static address succeeded. An address without `/p2p/` is pinned to the identity
+    /// found now: later dials refuse any other peer at that address.
+    func dialSucceeded(_ address: Multiaddr, peer: PeerID) {
         guard let index = self.staticPeers.firstIndex(where: { $0.address == address }) else { return }
+        if address.peerID == nil {
+            self.staticPeers[index].address = address.appending(peerID: peer)
+        }
         self.staticPeers[index].peerID = peer
         self.staticPeers[index].attempts = 0
+        let shown = self.staticPeers[index].address.description
         self.change(peer, default: .connected) {
             $0.isStatic = true
-            $0.address = $0.address ?? address.description
+            $0.address = $0.address ?? shown
         }
     }
 
     /// A connection to `peer` is up.
-    func connected(_ peer: String, address: Multiaddr?, direction: ConnectionDirection) {
+    func connected(_ peer: PeerID, address: Multiaddr?, direction: ConnectionDirection) {
         self.change(peer, default: .connected) {
             $0.state = .connected
             $0.direction = direction == .inbound ? .inbound : .outbound
@@ -94,7 +112,7 @@ actor PeerManager {
     }
 
     /// The last connection to `peer` is gone; a static peer is redialled after a backoff.
-    func disconnected(_ peer: String, reason: String, at now: Int64) {
+    func disconnected(_ peer: PeerID, reason: String, at now: Int64) {
         var reconnectAt: Int64?
         if let index = self.staticPeers.firstIndex(where: { $0.peerID == peer }) {
             self.staticPeers[index].attempts += 1
@@ -115,30 +133,32 @@ actor PeerManager {
 
     /// Keeps the peer table bounded when many inbound peers come and go.
     private func forgetOldDisconnected() {
-        let gone = self.peers.values.filter { !$0.isStatic && $0.state == .disconnected }
+        let gone = self.peers.filter { !$0.value.isStatic && $0.value.state == .disconnected }
         guard gone.count > Self.disconnectedLimit else { return }
-        let oldest = gone.sorted { ($0.lastSyncAt ?? 0) < ($1.lastSyncAt ?? 0) }.prefix(
+        let oldest = gone.sorted { ($0.value.lastSyncAt ?? 0) < ($1.value.lastSyncAt ?? 0) }.prefix(
             gone.count - Self.disconnectedLimit
         )
-        for peer in oldest { self.forget(peer.peerID) }
+        for (peer, _) in oldest { self.forget(peer) }
     }
 
     /// Any other change to a peer's snapshot.
-    func change(_ peer: String, default state: PeerSnapshot.State = .connected, _ update: (inout PeerSnapshot) -> Void)
+    func change(_ peer: PeerID, default state: PeerSnapshot.State = .connected, _ update: (inout PeerSnapshot) -> Void)
     {
-        var snapshot = self.peers[peer] ?? PeerSnapshot(peerID: peer, state: state)
+        var snapshot = self.peers[peer] ?? PeerSnapshot(peerID: peer.description, state: state)
         let before = snapshot
         update(&snapshot)
         guard snapshot != before || self.peers[peer] == nil else { return }
         self.peers[peer] = snapshot
         self.events.emit(.peerUpdated(snapshot))
+        self.changes.notify()
     }
 
     /// Forgets a peer that is not static.
-    func forget(_ peer: String) {
+    func forget(_ peer: PeerID) {
         guard let snapshot = self.peers[peer], !snapshot.isStatic else { return }
         self.peers[peer] = nil
-        self.events.emit(.peerRemoved(peer))
+        self.events.emit(.peerRemoved(peer.description))
+        self.changes.notify()
     }
 
     /// 1 s, 2 s, 4 s … up to 60 s.

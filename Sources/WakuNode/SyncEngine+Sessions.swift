@@ -1,3 +1,4 @@
+internal import Libp2p
 internal import NodeEvents
 internal import WakuCore
 internal import WakuSync
@@ -5,88 +6,95 @@ internal import WakuSync
 /// A session in progress, with what the engine tracks beside the state machine.
 struct LiveSession {
     var session: ReconciliationSession
-    let peerID: String
+    let peerID: PeerID
     let role: SessionRole
     /// Wall clock, nanoseconds.
     let startedAt: Int64
     var bytesSent = 0
     var bytesReceived = 0
+    /// How many of the session's `itemsToReceive` the transfer gate has seen.
+    var wantedShown = 0
 }
 
 /// What a finished session leaves to do.
 struct SessionResult: Sendable {
     var end: SessionEnd
+    var peer: PeerID
     /// Items the peer lacks: push them.
     var theyNeed: [SyncID]
     /// Items we lack: await them, then fetch.
     var weNeed: [SyncID]
-    /// Pushes that arrived early and turned out to be asked for: store them.
-    var heldAccepted: [TransferPayload]
 }
 
 extension SyncEngine {
     /// Opens a session with `peer` unless one is already running with it (one at a time).
-    func openSession(with peer: String, role: SessionRole) -> SessionID? {
+    func openSession(with peer: PeerID, role: SessionRole) -> SessionID? {
         guard !self.sessions.values.contains(where: { $0.peerID == peer }) else { return nil }
         // Ended sessions leave the gate after their grace period, pushes or not.
         self.gate.expire(at: self.now())
         let id = SessionID(self.nextSessionID)
         self.nextSessionID += 1
-        let configuration = ReconciliationSession.Configuration(
-            strategy: self.configuration.strategy,
-            pubsubTopics: self.configuration.syncPubsubTopics,
-            contentTopics: self.configuration.contentTopics,
-            roundLimit: self.configuration.roundLimit
-        )
         let session = ReconciliationSession(
             role: role == .initiator ? .initiator : .responder,
-            configuration: configuration
+            configuration: self.configuration.sessionConfiguration
         )
         self.sessions[id] = LiveSession(session: session, peerID: peer, role: role, startedAt: self.now())
         return id
     }
 
     /// Peers we are in a session with.
-    var busyPeers: Set<String> { Set(self.sessions.values.map(\.peerID)) }
+    var busyPeers: Set<PeerID> { Set(self.sessions.values.map(\.peerID)) }
 
     /// Whether a session is running.
     var hasLiveSessions: Bool { !self.sessions.isEmpty }
 
-    /// The initiator's first payload over `window`.
-    func start(_ id: SessionID, window: (start: Int64, end: Int64)) -> [UInt8] {
-        guard var live = self.sessions[id] else { preconditionFailure("start(_:) of an unknown session") }
+    /// The initiator's first payload over `window`, or nil when the session is gone.
+    func start(_ id: SessionID, window: (start: Int64, end: Int64)) -> [UInt8]? {
+        guard var live = self.sessions[id] else { return nil }
         let payload = live.session.start(from: window.start, to: window.end, index: self.index)
         live.bytesSent += payload.count
         self.sessions[id] = live
         self.announce(live, id: id)
-        self.updateGate(live, id: id)
+        self.updateGate(&live, id: id)
+        self.sessions[id] = live
         return payload
     }
 
-    /// Processes one payload from the peer; emits the round.
-    func receive(_ bytes: [UInt8], in id: SessionID) throws(SessionError) -> ReconciliationSession.Step {
+    /// Processes one decoded payload of `size` bytes from the peer; emits the round.
+    func receive(_ payload: RangesData, size: Int, in id: SessionID) throws(SessionError) -> ReconciliationSession.Step
+    {
         guard var live = self.sessions[id] else { throw SessionError(.alreadyFinished, "no such session") }
         let firstPayload = live.session.rounds.isEmpty
         defer { self.sessions[id] = live }
-        live.bytesReceived += bytes.count
-        let step = try live.session.receive(bytes, index: self.index)
+        live.bytesReceived += size
+        let step = try live.session.receive(payload, size: size, index: self.index)
         if case .reply(let reply) = step { live.bytesSent += reply.count }
         if case .replyAndFinish(let reply) = step { live.bytesSent += reply.count }
         if firstPayload && live.role == .responder { self.announce(live, id: id) }
         if let report = live.session.rounds.last {
-            self.events.emit(.sessionRound(Self.round(report, id: id, peer: live.peerID)))
+            self.events.emit(.sessionRound(Self.round(report, id: id, peer: live.peerID.description)))
         }
-        self.updateGate(live, id: id)
+        self.updateGate(&live, id: id)
         return step
     }
 
-    /// Ends a session (`failure` set when it was abandoned) and says what is left to do.
-    func finish(_ id: SessionID, failure: String?) -> SessionResult? {
+    /// Ends a session (`failure` set when it was abandoned) and says what is left to do; pushes
+    /// the session held early and now asked for go to the archive.
+    func finish(_ id: SessionID, failure: String?) async -> SessionResult? {
         guard let live = self.sessions.removeValue(forKey: id) else { return nil }
         let now = self.now()
         let (accepted, unrequested) = self.gate.end(id, at: now)
         if unrequested > 0 {
-            self.events.emit(.transferRejected(peerID: live.peerID, reason: .unrequested, count: unrequested))
+            self.events.emit(
+                .rejected(
+                    RejectedMessages(
+                        source: .sync,
+                        peerID: live.peerID.description,
+                        reason: .unrequested,
+                        count: unrequested
+                    )
+                )
+            )
         }
         let outcome: SessionEnd.Outcome
         if let failure {
@@ -98,10 +106,11 @@ extension SyncEngine {
         }
         let weNeed = live.session.itemsToReceive
         let theyNeed = live.session.itemsToSend
-        self.missing.record(peer: live.peerID, weNeed: weNeed, theyNeed: theyNeed, at: now)
+        let span = self.gateWindow(of: live.session, at: now) ?? self.syncSpan(at: now)
+        self.missing.record(peer: live.peerID, weNeed: weNeed, theyNeed: theyNeed, span: span, at: now)
         let end = SessionEnd(
             id: id,
-            peerID: live.peerID,
+            peerID: live.peerID.description,
             role: live.role,
             outcome: outcome,
             rounds: live.session.rounds.count,
@@ -114,17 +123,10 @@ extension SyncEngine {
             endedAt: now
         )
         self.events.emit(.sessionEnded(end))
+        self.sessionsChanged.notify()
         if let queue = self.missing.snapshot(of: live.peerID) { self.events.emit(.transfer(queue)) }
-        return SessionResult(end: end, theyNeed: theyNeed, weNeed: weNeed, heldAccepted: accepted.map(\.1))
-    }
-
-    /// The gate's verdict on a message pushed by `peer`; the hash is computed here, never taken
-    /// from the sender.
-    func admit(_ payload: TransferPayload, from peer: String) -> (TransferGate.Verdict, MessageHash) {
-        let hash = payload.message.hash(pubsubTopic: payload.pubsubTopic)
-        let now = self.now()
-        self.gate.expire(at: now)
-        return (self.gate.admit(payload, hash: hash, from: peer, at: now), hash)
+        await self.enqueue(accepted, origin: IngestQueue.Origin(source: .sync, peer: live.peerID))
+        return SessionResult(end: end, peer: live.peerID, theyNeed: theyNeed, weNeed: weNeed)
     }
 
     // MARK: - Private
@@ -135,7 +137,7 @@ extension SyncEngine {
             .sessionStarted(
                 SessionStart(
                     id: id,
-                    peerID: live.peerID,
+                    peerID: live.peerID.description,
                     role: live.role,
                     windowStart: window?.lower.timestamp ?? 0,
                     windowEnd: window?.upper.timestamp ?? 0,
@@ -146,19 +148,31 @@ extension SyncEngine {
         )
     }
 
-    private func updateGate(_ live: LiveSession, id: SessionID) {
-        guard let window = live.session.window else { return }
-        var view = TransferGate.Session(
-            id: id,
-            peerID: live.peerID,
-            windowStart: window.lower.timestamp,
-            windowEnd: window.upper.timestamp,
+    /// The session's window as the gate and fetches use it: cut to our own sync span, whatever
+    /// the peer asked for; nil before the window is known or when nothing of it is left.
+    private func gateWindow(of session: ReconciliationSession, at now: Int64) -> ClosedRange<Int64>? {
+        guard let window = session.window else { return nil }
+        let allowed = self.syncSpan(at: now)
+        let lower = max(window.lower.timestamp, allowed.lowerBound)
+        let upper = min(window.upper.timestamp, allowed.upperBound)
+        return lower <= upper ? lower...upper : nil
+    }
+
+    /// Tells the gate what the latest round asked for: only the new hashes and intervals.
+    private func updateGate(_ live: inout LiveSession, id: SessionID) {
+        let now = self.now()
+        let scope = MessageAcceptance.Scope(
             pubsubTopics: Set(live.session.agreedPubsubTopics ?? self.configuration.syncPubsubTopics),
             contentTopics: Set(live.session.agreedContentTopics ?? self.configuration.contentTopics)
         )
-        view.wanted = Set(live.session.hashesToReceive)
-        view.openIntervals = live.session.openIntervals
-        self.gate.update(view)
+        guard live.session.window != nil else { return }
+        // A window wholly outside our span still gets a gate entry, one no push can fall in, so
+        // its pushes are refused as outside the window.
+        let window = self.gateWindow(of: live.session, at: now) ?? Int64.min...Int64.min
+        self.gate.open(TransferGate.Session(id: id, peerID: live.peerID, window: window, scope: scope))
+        let wanted = live.session.itemsToReceive[live.wantedShown...].lazy.map(\.hash)
+        self.gate.extend(id, wanted: wanted, open: live.session.openedLastRound, scope: scope)
+        live.wantedShown = live.session.itemsToReceive.count
     }
 
     private static func round(_ report: RoundReport, id: SessionID, peer: String) -> SessionRound {
@@ -190,64 +204,5 @@ extension SyncEngine {
             items: outline.items,
             reconciled: outline.isReconciled
         )
-    }
-}
-
-extension SyncEngine {
-    /// Accounts for pushes made (and pushes that cannot be made) to `peer`.
-    func recordPushes(_ sent: [MessageHash], abandoned: [MessageHash], to peer: String) {
-        for hash in sent { self.missing.pushed(hash, to: peer) }
-        for hash in abandoned { self.missing.abandonPush(hash, to: peer) }
-        if let queue = self.missing.snapshot(of: peer) { self.events.emit(.transfer(queue)) }
-    }
-}
-
-extension SyncEngine {
-    /// Hashes we lack from `peer` that waited `grace` and were not asked for yet.
-    func dueForFetch(from peer: String, grace: Duration) -> [[MessageHash]] {
-        self.missing.dueForFetch(from: peer, grace: grace, at: self.now())
-    }
-
-    /// Peers we still await messages from.
-    var peersWithPendingMessages: [String] {
-        self.missing.peers.keys.filter { self.missing.hasPending(from: $0) }.sorted()
-    }
-
-    /// A fetch could not deliver these; they are looked for again in the next session.
-    func markUnavailable(_ hashes: [MessageHash], from peer: String) {
-        guard !hashes.isEmpty else { return }
-        self.missing.unavailable(hashes, from: peer)
-        if let queue = self.missing.snapshot(of: peer) { self.events.emit(.transfer(queue)) }
-    }
-}
-
-extension SyncEngine {
-    /// Items in `[start, end)` our scope selects (strictly), for the count audit.
-    func auditCount(from start: Int64, to end: Int64, pubsubTopics: [String], contentTopics: [String]) -> Int {
-        self.index.scope(pubsubTopics: pubsubTopics, contentTopics: contentTopics, matching: .strict)
-            .count(.halfOpen(.bound(start), .bound(end)))
-    }
-
-    /// Hashes of our items in `[start, end)` in our configured scope.
-    func hashes(from start: Int64, to end: Int64) -> Set<MessageHash> {
-        let scope = self.index.scope(
-            pubsubTopics: self.configuration.syncPubsubTopics,
-            contentTopics: self.configuration.contentTopics,
-            matching: .strict
-        )
-        return Set(scope.items(.halfOpen(.bound(start), .bound(end))).map(\.hash))
-    }
-}
-
-extension SyncEngine {
-    /// Hashes found lacking outside a session (the audit): queue them for fetching.
-    func expect(_ hashes: [MessageHash], from peer: String, in window: (start: Int64, end: Int64)) {
-        self.missing.record(
-            peer: peer,
-            weNeed: hashes.map { SyncID(timestamp: window.start, hash: $0) },
-            theyNeed: [],
-            at: self.now()
-        )
-        if let queue = self.missing.snapshot(of: peer) { self.events.emit(.transfer(queue)) }
     }
 }

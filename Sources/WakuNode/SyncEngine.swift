@@ -1,39 +1,42 @@
+internal import Libp2p
 internal import NodeEvents
 internal import WakuArchive
 internal import WakuCore
 internal import WakuSync
 
 /// The node's data and what decides over it: the archive and the sync index kept in step, the
-/// live reconciliation sessions, the transfer gate and the missing-hash queues.
+/// single ingest path every message takes, the live reconciliation sessions, the transfer gate and
+/// the missing-hash queues.
 ///
-/// One actor, so the index (a non-thread-safe tree) is only touched here. Archive writes are
-/// batched: whoever finds no flush running becomes the flusher and writes everything queued
-/// meanwhile in one transaction per batch, so concurrent transfer streams share commits without
-/// a timer or an extra task.
+/// One actor, so the index (a non-thread-safe tree) is only touched here. Decoding, hashing and
+/// encoding happen in the protocol handlers' own tasks; the engine only decides and keeps
+/// books. Archive writes go through one bounded buffer (counted in bytes) and one writer task
+/// (``runWriter()``), which commits batches while new messages queue behind them.
 actor SyncEngine {
     let archive: any MessageArchive
     let configuration: NodeConfiguration
     let events: EventHub
     let now: @Sendable () -> Int64
     let index = SyncIndex()
+    let acceptance: MessageAcceptance
 
-    var gate: TransferGate
-    var missing = MissingTracker()
+    var gate: TransferGate<PeerID>
+    var missing = MissingTracker<PeerID>()
     var sessions: [SessionID: LiveSession] = [:]
     var nextSessionID: UInt64 = 1
-    /// When messages from each peer last arrived.
-    var arrivals: [String: ContinuousClock.Instant] = [:]
+    /// Announced whenever a session ends.
+    nonisolated let sessionsChanged = ChangeSignal()
+    /// When messages from each peer last arrived (for ``WakuNode/settle(with:quiet:timeout:)``).
+    var arrivals: [PeerID: Int64] = [:]
+    /// Topics the node holds, bounded by ``NodeLimits/pubsubTopics`` and ``NodeLimits/contentTopics``.
+    var knownPubsubTopics: Set<String> = []
+    var knownContentTopics: Set<String> = []
 
-    private var queued: [Incoming] = []
-    private var flushing = false
-    private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
-    private var totals = ArchiveSnapshot(messages: 0, bytes: 0, oldest: nil, newest: nil, syncIndexItems: 0)
-    private var lastSnapshotAt: Int64 = 0
-
-    /// Most messages queued for the archive before submitters wait.
-    static let queueLimit = 20_000
-    /// Most messages written in one transaction.
-    static let batchLimit = 1_000
+    /// The ingest buffer: accepted messages waiting for the writer.
+    var queue = IngestQueue()
+    var totals = ArchiveSnapshot(messages: 0, bytes: 0, oldest: nil, newest: nil, syncIndexItems: 0)
+    var lastSnapshotAt: Int64 = .min
+    var snapshotIsStale = false
 
     init(
         archive: any MessageArchive,
@@ -45,24 +48,45 @@ actor SyncEngine {
         self.configuration = configuration
         self.events = events
         self.now = now
-        self.gate = TransferGate(grace: configuration.transferGrace)
+        self.acceptance = MessageAcceptance(maxMessageSize: configuration.maxMessageSize)
+        self.gate = TransferGate(
+            grace: configuration.transferGrace,
+            heldBytesLimit: configuration.limits.heldPushBytes,
+            acceptance: self.acceptance
+        )
     }
 
     /// Loads the sync window from the archive into the index (one ordered scan) and reads the
-    /// archive's size.
+    /// archive's size and topics.
+    ///
+    /// Entries out of order (a damaged time index in the archive) are reported and sorted here,
+    /// so the index is rebuilt correctly instead of the node stopping.
     func load() async throws(ArchiveError) {
         let now = self.now()
-        let entries = try await self.archive.syncEntries(from: self.pruneCutoff(at: now), to: Int64.max)
-        self.index.load(
-            sorted: entries.map {
-                SyncIndex.Entry(
-                    id: SyncID(timestamp: $0.timestamp, hash: $0.hash),
-                    pubsubTopic: $0.pubsubTopic,
-                    contentTopic: $0.contentTopic
+        let stored = try await self.archive.syncEntries(from: self.pruneCutoff(at: now), to: Int64.max)
+        var entries = stored.map {
+            SyncIndex.Entry(
+                id: SyncID(timestamp: $0.timestamp, hash: $0.hash),
+                pubsubTopic: $0.pubsubTopic,
+                contentTopic: $0.contentTopic
+            )
+        }
+        if !zip(entries, entries.dropFirst()).allSatisfy({ $0.id <= $1.id }) {
+            self.events.emit(
+                .notice(
+                    Notice(
+                        .error,
+                        "the archive returned the sync window out of order (a damaged time index?); "
+                            + "the sync index was rebuilt from a sort, check the archive"
+                    )
                 )
-            }
-        )
+            )
+            entries.sort { $0.id < $1.id }
+        }
+        self.index.load(sorted: entries)
         let stats = try await self.archive.stats()
+        self.knownPubsubTopics = Set(stats.pubsubTopics.keys)
+        self.knownContentTopics = Set(stats.contentTopics.keys)
         self.totals = ArchiveSnapshot(
             messages: stats.count,
             bytes: Int(stats.payloadBytes),
@@ -70,7 +94,7 @@ actor SyncEngine {
             newest: stats.newestTimestamp,
             syncIndexItems: self.index.count
         )
-        self.events.emit(.archive(self.totals))
+        self.emitArchiveSnapshot(at: now, force: true)
     }
 
     /// Items older than this leave the index (nwaku prunes everything older than the range).
@@ -79,144 +103,32 @@ actor SyncEngine {
     /// The archive's size as last known.
     var archiveSnapshot: ArchiveSnapshot { self.totals }
 
-    // MARK: - Storing
-
-    /// A message to store, with where it came from.
-    struct Incoming: Sendable {
-        var pubsubTopic: String
-        var message: WakuMessage
-        var hash: MessageHash
-        var source: NodeEvents.MessageSource
-        var peer: String?
+    /// The time span a peer's session may fill: our own sync range with some slack behind it, and
+    /// never further ahead than the acceptance rule allows. A responder's window, chosen by the
+    /// peer, is cut to this (docs/SECURITY.md).
+    func syncSpan(at now: Int64) -> ClosedRange<Int64> {
+        let lower = now - self.configuration.syncRange.nanoseconds - self.configuration.limits.windowSlack.nanoseconds
+        return lower...now.addingSaturated(MessageAcceptance.futureTolerance)
     }
 
-    /// Queues messages for the archive and the index; returns once they are written when this
-    /// call did the writing, or once they are queued when another call is writing.
-    func store(_ messages: [Incoming]) async {
-        for peer in Set(messages.compactMap(\.peer)) { self.arrivals[peer] = .now }
-        while self.queued.count >= Self.queueLimit {
-            await withCheckedContinuation { self.waitingForRoom.append($0) }
-        }
-        self.queued.append(contentsOf: messages)
-        guard !self.flushing else { return }
-        self.flushing = true
-        while let first = self.queued.first {
-            // One batch per source and peer, so every stored event is exact.
-            let batch = Array(
-                self.queued.prefix { $0.source == first.source && $0.peer == first.peer }.prefix(Self.batchLimit)
-            )
-            self.queued.removeFirst(batch.count)
-            for waiter in self.waitingForRoom { waiter.resume() }
-            self.waitingForRoom.removeAll()
-            await self.write(batch)
-        }
-        self.flushing = false
+    /// Our configured topic scope for the acceptance rule.
+    var configuredScope: MessageAcceptance.Scope {
+        MessageAcceptance.Scope(
+            pubsubTopics: Set(self.configuration.syncPubsubTopics),
+            contentTopics: Set(self.configuration.contentTopics)
+        )
     }
 
-    private func write(_ batch: [Incoming]) async {
-        guard let first = batch.first else { return }
-        let archived = batch.map {
-            ArchivedMessage(
-                pubsubTopic: $0.pubsubTopic,
-                message: $0.message,
-                hash: $0.hash,
-                source: Self.archiveSource($0.source)
-            )
-        }
-        let result: (outcome: InsertOutcome, newlyStored: Set<MessageHash>)
-        do {
-            result = try await self.archive.insertReportingNew(archived)
-        } catch {
-            self.events.emit(
-                .notice(Notice(.error, "archive write failed, \(batch.count) messages not stored: \(error)"))
-            )
+    /// Sends the archive's size at most once a second unless forced; a suppressed update is sent
+    /// by the writer as soon as it goes idle, so totals on screen never lag behind.
+    func emitArchiveSnapshot(at now: Int64, force: Bool) {
+        guard force || now - self.lastSnapshotAt >= 1_000_000_000 else {
+            self.snapshotIsStale = true
             return
         }
-        let now = self.now()
-        let cutoff = self.pruneCutoff(at: now)
-        var stored = StoredBatch(
-            source: first.source,
-            peerID: first.peer,
-            inserted: result.outcome.inserted,
-            duplicates: result.outcome.duplicates,
-            byPubsubTopic: [:],
-            byContentTopic: [:]
-        )
-        var arrived = false
-        for item in batch where !item.message.ephemeral {
-            if item.message.timestamp >= cutoff {
-                let id = SyncID(timestamp: item.message.timestamp, hash: item.hash)
-                self.index.insert(id, pubsubTopic: item.pubsubTopic, contentTopic: item.message.contentTopic)
-            }
-            if let peer = item.peer, item.source == .sync || item.source == .fetch {
-                self.missing.arrived(item.hash, from: peer, fetched: item.source == .fetch)
-                arrived = true
-            }
-            guard result.newlyStored.contains(item.hash) else { continue }
-            stored.byPubsubTopic[item.pubsubTopic, default: 0] += 1
-            stored.byContentTopic[item.message.contentTopic, default: 0] += 1
-            self.totals.messages += 1
-            self.totals.bytes += item.message.payload.count
-            self.totals.oldest = min(self.totals.oldest ?? item.message.timestamp, item.message.timestamp)
-            self.totals.newest = max(self.totals.newest ?? item.message.timestamp, item.message.timestamp)
-        }
-        self.events.emit(.stored(stored))
-        if arrived, let peer = first.peer, let queue = self.missing.snapshot(of: peer) {
-            self.events.emit(.transfer(queue))
-        }
-        self.emitArchiveSnapshot(at: now, force: false)
-    }
-
-    /// Sends the archive's size, at most once a second unless forced.
-    func emitArchiveSnapshot(at now: Int64, force: Bool) {
-        guard force || now - self.lastSnapshotAt >= 1_000_000_000 else { return }
         self.lastSnapshotAt = now
+        self.snapshotIsStale = false
         self.totals.syncIndexItems = self.index.count
         self.events.emit(.archive(self.totals))
-    }
-
-    private static func archiveSource(_ source: NodeEvents.MessageSource) -> WakuArchive.MessageSource {
-        switch source {
-        case .sync, .fetch: .sync
-        case .resume: .resume
-        case .import: .import
-        case .publish: .relay
-        }
-    }
-
-    // MARK: - Upkeep
-
-    /// Drops index items older than the sync range (nwaku's periodic prune).
-    func prune() -> Int {
-        let now = self.now()
-        let pruned = self.index.prune(olderThan: self.pruneCutoff(at: now))
-        self.emitArchiveSnapshot(at: now, force: true)
-        return pruned
-    }
-
-    /// Applies the retention policy and drops the deleted messages from the index.
-    func applyRetention(_ policy: RetentionPolicy, description: String) async {
-        let deletions: [ArchiveDeletion]
-        do {
-            deletions = try await self.archive.apply(policy, now: self.now())
-        } catch {
-            self.events.emit(.notice(Notice(.error, "retention failed: \(error)")))
-            return
-        }
-        guard !deletions.isEmpty else { return }
-        for deletion in deletions {
-            self.index.remove(
-                SyncID(timestamp: deletion.timestamp, hash: deletion.hash),
-                pubsubTopic: deletion.pubsubTopic
-            )
-        }
-        if let stats = try? await self.archive.stats() {
-            self.totals.messages = stats.count
-            self.totals.bytes = Int(stats.payloadBytes)
-            self.totals.oldest = stats.oldestTimestamp
-            self.totals.newest = stats.newestTimestamp
-        }
-        self.events.emit(.retention(deleted: deletions.count, policy: description))
-        self.emitArchiveSnapshot(at: self.now(), force: true)
     }
 }

@@ -1,24 +1,24 @@
 internal import Libp2p
-internal import NodeEvents
 internal import WakuArchive
 internal import WakuCore
 
 /// Pushes messages a peer lacks over one outbound transfer stream per peer, opened on first use
 /// and reopened when a write fails (PROTOCOLS.md §5.2). Messages are read from the archive in
 /// batches, never one query per hash.
+///
+/// Pushes to one peer run one after the other (``PeerLane``): two sessions ending together must
+/// not open two streams and lose the frames written to the one replaced.
 actor TransferSender {
     private let host: Libp2pHost
     private let archive: any MessageArchive
-    private let events: EventHub
-    private var streams: [PeerID: Libp2pStream] = [:]
+    private var lanes: [PeerID: PeerLane] = [:]
 
     /// Hashes per archive lookup.
     static let lookupBatch = 100
 
-    init(host: Libp2pHost, archive: any MessageArchive, events: EventHub) {
+    init(host: Libp2pHost, archive: any MessageArchive) {
         self.host = host
         self.archive = archive
-        self.events = events
     }
 
     /// What one push achieved.
@@ -32,14 +32,52 @@ actor TransferSender {
         var failure: String?
     }
 
-    /// Pushes the messages with `hashes` to `peer`.
+    /// Pushes the messages with `hashes` to `peer`, after any push to it still running.
     func push(_ hashes: [MessageHash], to peer: PeerID) async -> Report {
-        var report = Report()
-        for start in stride(from: 0, to: hashes.count, by: Self.lookupBatch) {
-            let chunk = Array(hashes[start..<min(start + Self.lookupBatch, hashes.count)])
+        let lane = self.lanes[peer] ?? PeerLane(host: self.host, peer: peer)
+        self.lanes[peer] = lane
+        return await lane.push(hashes, from: self.archive)
+    }
+
+    /// Drops the peer's lane once it has no push running.
+    func forget(_ peer: PeerID) async {
+        guard let lane = self.lanes.removeValue(forKey: peer) else { return }
+        await lane.close()
+    }
+
+    /// Closes every outbound stream (at shutdown).
+    func closeAll() async {
+        for lane in self.lanes.values { await lane.close() }
+        self.lanes.removeAll()
+    }
+}
+
+/// The pushes to one peer, in order, over its one stream.
+actor PeerLane {
+    private let host: Libp2pHost
+    private let peer: PeerID
+    private var stream: Libp2pStream?
+    private var isBusy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(host: Libp2pHost, peer: PeerID) {
+        self.host = host
+        self.peer = peer
+    }
+
+    func push(_ hashes: [MessageHash], from archive: any MessageArchive) async -> TransferSender.Report {
+        while self.isBusy { await withCheckedContinuation { self.waiting.append($0) } }
+        self.isBusy = true
+        defer {
+            self.isBusy = false
+            if !self.waiting.isEmpty { self.waiting.removeFirst().resume() }
+        }
+        var report = TransferSender.Report()
+        for start in stride(from: 0, to: hashes.count, by: TransferSender.lookupBatch) {
+            let chunk = Array(hashes[start..<min(start + TransferSender.lookupBatch, hashes.count)])
             let stored: [StoredMessage]
             do {
-                stored = try await self.archive.messages(withHashes: chunk)
+                stored = try await archive.messages(withHashes: chunk)
             } catch {
                 report.failure = "archive lookup failed: \(error)"
                 return report
@@ -56,7 +94,7 @@ actor TransferSender {
                     continue
                 }
                 do {
-                    try await self.write(payload, to: peer)
+                    try await self.write(payload)
                 } catch {
                     report.failure = WakuNode.describe(error)
                     return report
@@ -69,28 +107,27 @@ actor TransferSender {
     }
 
     /// Writes on the peer's stream, reopening it once if the old one failed.
-    private func write(_ payload: [UInt8], to peer: PeerID) async throws {
-        if let stream = self.streams[peer] {
+    private func write(_ payload: [UInt8]) async throws {
+        if let stream = self.stream {
             do {
                 try await stream.writeMessage(payload)
                 return
             } catch {
                 stream.reset()
-                self.streams[peer] = nil
+                self.stream = nil
             }
         }
         let stream = try await self.host.openStream(
-            to: peer,
-            protocolID: WakuNode.transferProtocol,
+            to: self.peer,
+            protocolID: Transfer.protocolID,
             timeout: .seconds(10)
         )
-        self.streams[peer] = stream
+        self.stream = stream
         try await stream.writeMessage(payload)
     }
 
-    /// Closes every outbound stream (at shutdown).
-    func closeAll() async {
-        for stream in self.streams.values { await stream.close() }
-        self.streams.removeAll()
+    func close() async {
+        await self.stream?.close()
+        self.stream = nil
     }
 }

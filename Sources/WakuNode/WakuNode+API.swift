@@ -1,55 +1,63 @@
 package import Libp2p
+internal import Synchronization
 internal import WakuArchive
 package import NodeEvents
 package import WakuCore
 
 extension WakuNode {
-    /// Stores messages published locally (the demo's traffic generator stands in for relay).
+    /// Stores messages published locally (the demo's traffic generator stands in for relay),
+    /// through the acceptance rule like every other message.
     package func publish(_ messages: [TransferPayload]) async {
-        await self.engine.store(
-            messages.map {
-                SyncEngine.Incoming(
-                    pubsubTopic: $0.pubsubTopic,
-                    message: $0.message,
-                    hash: $0.message.hash(pubsubTopic: $0.pubsubTopic),
-                    source: .publish,
-                    peer: nil
-                )
-            }
-        )
+        let incoming = messages.map { IncomingMessage(pubsubTopic: $0.pubsubTopic, message: $0.message) }
+        let report = await self.engine.ingest(incoming, via: .publish, waitUntilWritten: true)
+        self.events.reportRejections(report, source: .publish, peer: nil)
     }
 
     /// Every listen address in full (`/ip4/…/tcp/…/p2p/<peer id>`), once running.
-    package var listenAddresses: [String] { self.info?.listenAddresses ?? [] }
+    package var listenAddresses: [String] { self.info.withLock { $0?.listenAddresses ?? [] } }
 
-    /// Dials `address` and returns the peer's ID (text form).
+    /// Dials `address` and returns the peer's ID.
     package func connect(to address: String, timeout: Duration = .seconds(10)) async throws -> PeerID {
-        let peer = try await self.host.dial(try Multiaddr(parsing: address), timeout: timeout)
-        await self.peers.connected(peer.description, address: try? Multiaddr(parsing: address), direction: .outbound)
+        let parsed = try Multiaddr(parsing: address)
+        let peer = try await self.host.dial(parsed, timeout: timeout)
+        await self.peers.connected(peer, address: parsed, direction: .outbound)
         return peer
     }
 
     /// Runs one reconciliation with `peer` now, as initiator; nil when it could not start.
     package func syncNow(with peer: PeerID) async -> SessionEnd? {
-        await self.synchronize(with: peer.description)
+        await self.reconciliation.initiate(with: peer)
+    }
+
+    /// Sends one Store query to `peer` and returns its response.
+    package func query(_ request: StoreQueryRequest, peer: PeerID) async throws -> StoreQueryResponse {
+        try await self.storeClient.query(request, peer: peer)
     }
 
     /// Waits until nothing more is awaited from `peer` (pushed, fetched or given up) and its
-    /// pushes have paused for `quiet`, or `timeout` passes; returns the transfer queue.
+    /// pushes have paused for `quiet`, or `timeout` passes; returns the transfer queue. Both
+    /// waits are on the node's clock.
     ///
     /// Pushes into ranges where we said we hold nothing are not announced by hash (§5.2), so
     /// only a pause in arrivals tells that they are over.
     package func settle(with peer: PeerID, quiet: Duration = .seconds(1), timeout: Duration) async -> TransferQueue? {
-        let start = ContinuousClock.now
-        let deadline = start + timeout
-        while ContinuousClock.now < deadline {
-            let pending = await self.engine.hasPending(from: peer.description)
-            let lastArrival = await self.engine.lastArrival(from: peer.description)
-            let quietSince = max(start, lastArrival ?? start)
-            if !pending && ContinuousClock.now - quietSince >= quiet { break }
-            do { try await Task.sleep(for: .milliseconds(50)) } catch { break }
+        let engine = self.engine
+        let clock = self.clock
+        let now = self.now
+        _ = await withTimeout(timeout, on: clock) {
+            while !Task.isCancelled {
+                let before = await engine.lastArrival(from: peer)
+                do { try await clock.sleep(for: quiet) } catch { return }
+                let pending = await engine.hasPending(from: peer)
+                let after = await engine.lastArrival(from: peer)
+                let ingesting = await engine.ingestBytes > 0
+                if !pending && !ingesting && before == after && (after.map { now() - $0 >= quiet.nanoseconds } ?? true)
+                {
+                    return
+                }
+            }
         }
-        return await self.engine.queue(of: peer.description)
+        return await engine.queue(of: peer)
     }
 
     /// The number of messages in the archive and in the sync index.
@@ -57,7 +65,7 @@ extension WakuNode {
         await self.engine.archiveSnapshot
     }
 
-    /// The number of messages in the archive, counted by SQLite.
+    /// The number of messages in the archive, counted by the archive.
     package func storedCount() async throws -> Int {
         try await self.archive.count()
     }
@@ -70,23 +78,14 @@ extension WakuNode {
 
     /// The peers the node knows.
     package func peerSnapshots() async -> [PeerSnapshot] { await self.peers.snapshots }
-}
 
-extension SyncEngine {
-    func hasPending(from peer: String) -> Bool { self.missing.hasPending(from: peer) }
-
-    func lastArrival(from peer: String) -> ContinuousClock.Instant? { self.arrivals[peer] }
-
-    func queue(of peer: String) -> TransferQueue? { self.missing.snapshot(of: peer) }
-}
-
-extension WakuNode {
-    /// Waits until ``run()`` has started the host (with or without listen addresses).
+    /// Waits until ``run()`` has started the host (with or without listen addresses), at most
+    /// `timeout` on the node's clock.
     package func waitUntilStarted(timeout: Duration = .seconds(20)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while self.info == nil {
-            guard ContinuousClock.now < deadline else { throw NodeError("the node did not start within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(10))
+        let started = await withTimeout(timeout, on: self.clock) {
+            await self.started.wait { self.info.withLock { $0 != nil } }
+            return true
         }
+        guard started == true else { throw NodeError("the node did not start within \(timeout)") }
     }
 }

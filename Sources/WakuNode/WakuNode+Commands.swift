@@ -3,24 +3,29 @@ internal import NodeEvents
 internal import WakuCore
 
 extension WakuNode {
-    /// Carries out an observer's command.
+    /// Carries out an observer's command. Peer IDs arrive as text and are parsed here, once; a
+    /// command naming no valid peer says so in the event log.
     func handle(_ command: NodeCommand) async {
         switch command {
-        case .forceSync(let peer?):
-            if await self.synchronize(with: peer) == nil {
+        case .forceSync(let text?):
+            guard let peer = self.parsePeer(text, for: "sync") else { return }
+            if await self.reconciliation.initiate(with: peer) == nil {
                 self.events.emit(
-                    .notice(Notice(.info, "sync not started: the peer is paused, busy or unknown", peerID: peer))
+                    .notice(Notice(.info, "sync not started: the peer is paused, busy or unknown", peerID: text))
                 )
             }
         case .forceSync(nil):
-            let candidates = PeerChoice.eligible(await self.peers.snapshots, busy: await self.engine.busyPeers)
-            for peer in candidates { self.workSink.yield(.sync(peerID: peer.peerID)) }
-        case .pause(let peer):
+            for peer in await self.peers.syncCandidates(busy: await self.engine.busyPeers) {
+                self.workSink.yield(.sync(peer))
+            }
+        case .pause(let text):
+            guard let peer = self.parsePeer(text, for: "pause") else { return }
             await self.peers.change(peer) { $0.isPaused = true }
-        case .unpause(let peer):
+        case .unpause(let text):
+            guard let peer = self.parsePeer(text, for: "unpause") else { return }
             await self.peers.change(peer) { $0.isPaused = false }
         case .startResume:
-            await self.resume(waitingForPeers: false)
+            await self.runResume(waitingForPeers: false)
         case .addPeer(let text):
             do {
                 let address = try Multiaddr(parsing: text)
@@ -29,47 +34,28 @@ extension WakuNode {
             } catch {
                 self.events.emit(.notice(Notice(.warning, "cannot add peer '\(text)': \(Self.describe(error))")))
             }
-        case .disconnect(let peer):
-            guard let peerID = try? PeerID(parsing: peer) else { return }
-            await self.host.disconnect(peerID)
+        case .disconnect(let text):
+            guard let peer = self.parsePeer(text, for: "disconnect") else { return }
+            await self.host.disconnect(peer)
         }
     }
 
-    /// Registers the Waku protocols; identify then announces exactly these (plus id and ping).
-    /// The host keeps the handlers, so they hold the node weakly: a stopped node is freed.
-    func registerHandlers() {
-        let handlers: [(String, @Sendable (WakuNode, Libp2pStream) async throws -> Void)] = [
-            (Self.metadataProtocol, { try await $0.serveMetadata($1) }),
-            (Self.storeProtocol, { try await $0.serveStore($1) }),
-            (Self.reconciliationProtocol, { try await $0.serveReconciliation($1) }),
-            (Self.transferProtocol, { try await $0.receiveTransfer($1) }),
-            (Self.auditProtocol, { try await $0.serveAudit($1) }),
-        ]
-        for (protocolID, serve) in handlers {
-            self.host.register(protocolID: protocolID) { [weak self] stream in
-                guard let self else { return stream.reset() }
-                try await serve(self, stream)
-            }
+    /// Dials a static peer's address and records the outcome.
+    func dialStatic(_ address: Multiaddr) async {
+        do {
+            let peer = try await self.host.dial(address, timeout: .seconds(10))
+            await self.peers.dialSucceeded(address, peer: peer)
+        } catch {
+            await self.peers.dialFailed(address, error: Self.describe(error), at: self.now())
         }
     }
 
-    /// Answers a metadata request with our cluster and shards (PROTOCOLS.md §7.8).
-    func serveMetadata(_ stream: Libp2pStream) async throws {
-        guard let request = try await stream.readMessage(maxSize: Self.metadataLimit, timeout: .seconds(10)) else {
-            return
-        }
-        let theirs = try? MetadataMessage(serialized: request)
-        let ours = MetadataMessage(
-            clusterID: UInt32(self.configuration.clusterID),
-            shards: self.configuration.shards.map(UInt32.init)
-        )
-        try await stream.writeMessage(ours.serialized())
-        await stream.close()
-        if let theirs {
-            await self.peers.change(stream.peerID.description) {
-                $0.clusterID = theirs.clusterID.map { UInt16(truncatingIfNeeded: $0) }
-                $0.shards = theirs.shards.map { UInt16(truncatingIfNeeded: $0) }
-            }
+    private func parsePeer(_ text: String, for action: String) -> PeerID? {
+        do {
+            return try PeerID(parsing: text)
+        } catch {
+            self.events.emit(.notice(Notice(.warning, "cannot \(action) '\(text)': not a peer ID (\(error.detail))")))
+            return nil
         }
     }
 }

@@ -62,18 +62,26 @@ extension RangesData {
     /// after the last range is ignored, as nwaku does (§4.4). Anything malformed throws a
     /// ``CodecError`` naming the byte offset; counts are checked against the bytes left before
     /// anything is allocated for them.
-    package init(decoding bytes: [UInt8], maxSize: Int = RangesData.maxPayloadSize) throws(CodecError) {
+    package init(
+        decoding bytes: [UInt8],
+        maxSize: Int = RangesData.maxPayloadSize,
+        limits: PayloadLimits = .unlimited
+    ) throws(CodecError) {
         self.init()
         guard bytes.count <= maxSize else {
-            throw CodecError(.tooLarge, at: 0, "payload of \(bytes.count) bytes exceeds the limit of \(maxSize)")
+            throw CodecError(.overLimit, at: 0, "payload of \(bytes.count) bytes exceeds the limit of \(maxSize)")
         }
         guard bytes.count > 1 else { return }
         var reader = ByteReader(bytes)
         self.pubsubTopics = try Self.readTopics(&reader, "pubsub topic")
         self.contentTopics = try Self.readTopics(&reader, "content topic")
         var lastTime = try Self.readTimestamp(&reader, base: 0, "first lower bound")
+        var items = 0
         while reader.remaining >= 2 {
             let rangeStart = reader.offset
+            guard self.ranges.count < limits.ranges else {
+                throw CodecError(.overLimit, at: rangeStart, "more than \(limits.ranges) ranges in one payload")
+            }
             let lower = SyncID.bound(lastTime)
             let upperTime = try Self.readTimestamp(&reader, base: lastTime, "range upper bound")
             var upperHash = MessageHash.zero
@@ -90,7 +98,9 @@ extension RangesData {
             case 1:
                 kind = .fingerprint(try reader.readHash("fingerprint"))
             case 2:
-                kind = .itemSet(try Self.readItemSet(&reader))
+                let set = try Self.readItemSet(&reader, limit: limits.items - items)
+                items += set.items.count
+                kind = .itemSet(set)
             default:
                 throw CodecError(
                     .invalidValue,
@@ -148,9 +158,13 @@ extension RangesData {
         return try MessageHash(bytes: bytes)
     }
 
-    private static func readItemSet(_ reader: inout ByteReader) throws(CodecError) -> ItemSet {
+    private static func readItemSet(_ reader: inout ByteReader, limit: Int) throws(CodecError) -> ItemSet {
+        let countStart = reader.offset
         // An item takes at least one varint byte and a 32-byte hash.
         let count = try reader.readCount("item count", minimumSize: 1 + MessageHash.byteCount)
+        guard count <= limit else {
+            throw CodecError(.overLimit, at: countStart, "item set of \(count) items exceeds the payload's item limit")
+        }
         var items: [SyncID] = []
         items.reserveCapacity(count)
         var lastTime: Int64 = 0
@@ -165,4 +179,25 @@ extension RangesData {
         }
         return ItemSet(items: items, isReconciled: flag == 1)
     }
+}
+
+/// Caps on what one decoded payload may hold, beyond its byte size.
+///
+/// A range costs 2–4 bytes on the wire but about 120 bytes decoded, so a byte limit alone lets a
+/// payload of tiny Skip or empty item-set ranges expand thirtyfold in memory; counting ranges and
+/// items bounds the decoded size directly (docs/SECURITY.md has the figures these defaults come
+/// from).
+package struct PayloadLimits: Equatable, Sendable {
+    /// Most ranges in one payload.
+    package var ranges: Int
+    /// Most items over all item sets of one payload.
+    package var items: Int
+
+    package init(ranges: Int, items: Int) {
+        self.ranges = ranges
+        self.items = items
+    }
+
+    /// No caps (offline tools replaying captured sessions).
+    package static let unlimited = PayloadLimits(ranges: .max, items: .max)
 }

@@ -23,19 +23,23 @@ package struct ReconciliationSession {
         /// Payloads we accept from the peer before giving up on the session.
         package var roundLimit: Int
         package var maxPayloadSize: Int
+        /// Caps on one payload and on what a whole session may accumulate.
+        package var limits: SessionLimits
 
         package init(
             strategy: SyncStrategy = .balanced,
             pubsubTopics: [String] = [],
             contentTopics: [String] = [],
             roundLimit: Int = 64,
-            maxPayloadSize: Int = RangesData.maxPayloadSize
+            maxPayloadSize: Int = RangesData.maxPayloadSize,
+            limits: SessionLimits = .standard
         ) {
             self.strategy = strategy
             self.pubsubTopics = pubsubTopics
             self.contentTopics = contentTopics
             self.roundLimit = roundLimit
             self.maxPayloadSize = maxPayloadSize
+            self.limits = limits
         }
     }
 
@@ -69,8 +73,11 @@ package struct ReconciliationSession {
     package private(set) var itemsToSend: [SyncID] = []
     /// Items the peer holds that we lack, each once, in the order found.
     package private(set) var itemsToReceive: [SyncID] = []
-    /// Intervals where we told the peer we hold nothing (see ``ProcessOutcome/openIntervals``).
-    package private(set) var openIntervals: [SyncInterval] = []
+    /// Intervals where we told the peer we hold nothing (see ``ProcessOutcome/openIntervals``),
+    /// merged and sorted.
+    package private(set) var openIntervals = SyncIntervalSet()
+    /// The intervals the last payload opened (for whoever mirrors ``openIntervals`` incrementally).
+    package private(set) var openedLastRound: [SyncInterval] = []
     /// One report per payload received.
     package private(set) var rounds: [RoundReport] = []
     package private(set) var ending: Ending?
@@ -119,8 +126,35 @@ package struct ReconciliationSession {
         return payload.encoded()
     }
 
-    /// Processes one payload from the peer and says what to do next.
+    /// Decodes one payload from the peer under this configuration's size and count limits.
+    ///
+    /// Separate from ``receive(_:size:index:)`` so a driver can decode off whatever serialises
+    /// access to the index.
+    package static func decode(_ bytes: [UInt8], configuration: Configuration) throws(SessionError) -> RangesData {
+        do {
+            return try RangesData(
+                decoding: bytes,
+                maxSize: configuration.maxPayloadSize,
+                limits: configuration.limits.payload
+            )
+        } catch {
+            throw SessionError(error.code == .overLimit ? .overLimit : .decode, "\(error)")
+        }
+    }
+
+    /// Decodes and processes one payload from the peer and says what to do next.
     package mutating func receive(_ bytes: [UInt8], index: SyncIndex) throws(SessionError) -> Step {
+        let payload: RangesData
+        do {
+            payload = try Self.decode(bytes, configuration: self.configuration)
+        } catch {
+            throw SessionError(error.code, "payload \(self.rounds.count + 1): \(error.detail)")
+        }
+        return try self.receive(payload, size: bytes.count, index: index)
+    }
+
+    /// Processes one decoded payload of `size` bytes and says what to do next.
+    package mutating func receive(_ payload: RangesData, size: Int, index: SyncIndex) throws(SessionError) -> Step {
         guard !self.isFinished else {
             throw SessionError(.alreadyFinished, "a payload arrived after the session ended")
         }
@@ -131,15 +165,10 @@ package struct ReconciliationSession {
         guard self.rounds.count < self.configuration.roundLimit else {
             throw SessionError(.roundLimit, "the peer went past the limit of \(self.configuration.roundLimit) rounds")
         }
-        var report = RoundReport(number: self.rounds.count + 1, bytesReceived: bytes.count)
+        var report = RoundReport(number: self.rounds.count + 1, bytesReceived: size)
         defer { self.rounds.append(report) }
+        self.openedLastRound = []
 
-        let payload: RangesData
-        do {
-            payload = try RangesData(decoding: bytes, maxSize: self.configuration.maxPayloadSize)
-        } catch {
-            throw SessionError(.decode, "payload \(report.number): \(error)")
-        }
         report.rangesReceived = RangeCounts(payload.ranges)
         report.receivedOutline = payload.ranges.prefix(RoundReport.outlineLimit).map(RangeOutline.init)
         if payload.isFinal {
@@ -169,7 +198,14 @@ package struct ReconciliationSession {
             level: level
         )
         report.itemsCompared = outcome.itemsCompared
-        self.openIntervals.append(contentsOf: outcome.openIntervals)
+        for interval in outcome.openIntervals { self.openIntervals.insert(interval) }
+        self.openedLastRound = outcome.openIntervals
+        guard self.openIntervals.count <= self.configuration.limits.openIntervals else {
+            throw SessionError(
+                .overLimit,
+                "more than \(self.configuration.limits.openIntervals) separate intervals where we hold nothing"
+            )
+        }
         report.rangesSent = RangeCounts(outcome.ranges)
         report.sentOutline = outcome.ranges.prefix(RoundReport.outlineLimit).map(RangeOutline.init)
         for item in outcome.itemsToSend where self.sentHashes.insert(item.hash).inserted {
@@ -179,6 +215,13 @@ package struct ReconciliationSession {
         for item in outcome.itemsToReceive where self.receivedHashes.insert(item.hash).inserted {
             self.itemsToReceive.append(item)
             report.newHashesToReceive += 1
+        }
+        let differences = self.itemsToSend.count + self.itemsToReceive.count
+        guard differences <= self.configuration.limits.differences else {
+            throw SessionError(
+                .overLimit,
+                "\(differences) differences exceed the session limit of \(self.configuration.limits.differences)"
+            )
         }
 
         let reply = RangesData(
@@ -227,6 +270,8 @@ package struct ReconciliationSession {
 package struct SessionError: Error, Equatable, Sendable, CustomStringConvertible {
     package enum Code: String, Equatable, Sendable {
         case decode
+        /// A payload or the session went past a cap (``SessionLimits``).
+        case overLimit
         case roundLimit
         case outsideWindow
         case alreadyFinished
@@ -242,4 +287,34 @@ package struct SessionError: Error, Equatable, Sendable, CustomStringConvertible
     }
 
     package var description: String { "\(self.code.rawValue): \(self.detail)" }
+}
+
+/// What one session may hold, so a single peer cannot make a session expand without bound.
+///
+/// The defaults leave a wide margin over honest sessions: at a million items per side with 0.1 %
+/// differing, nwaku's own strategy sends payloads of up to `honest` ranges and items (measured with
+/// `wakusync bench sync --frames`, docs/SECURITY.md), and ours far fewer.
+package struct SessionLimits: Equatable, Sendable {
+    /// Caps on one received payload.
+    package var payload: PayloadLimits
+    /// Most differences (items to send plus items to receive) one session may find.
+    package var differences: Int
+    /// Most separate intervals where we told the peer we hold nothing.
+    package var openIntervals: Int
+
+    package init(payload: PayloadLimits, differences: Int, openIntervals: Int) {
+        self.payload = payload
+        self.differences = differences
+        self.openIntervals = openIntervals
+    }
+
+    /// The node's defaults.
+    package static let standard = SessionLimits(
+        payload: PayloadLimits(ranges: 65_536, items: 1_000_000),
+        differences: 1_000_000,
+        openIntervals: 65_536
+    )
+
+    /// No caps (offline replays of captured sessions).
+    package static let unlimited = SessionLimits(payload: .unlimited, differences: .max, openIntervals: .max)
 }

@@ -94,7 +94,7 @@ package enum MonitorFixtures {
         at(9, .transfer(Self.transfer(peer: Self.peerIDs[1], settled: 22)))
         at(2, .transfer(Self.transfer(peer: Self.peerIDs[1], settled: 34)))
         at(30, .transfer(Self.finishedTransfer(peer: Self.peerIDs[4])))
-        at(25, .transferRejected(peerID: Self.peerIDs[3], reason: .outsideWindow, count: 2))
+        at(25, .rejected(RejectedMessages(source: .sync, peerID: Self.peerIDs[3], reason: .outsideWindow, count: 2)))
         at(15, .notice(Notice(.warning, "dial failed: connection refused", peerID: Self.peerIDs[3])))
         at(5, .retention(deleted: 120, policy: "time:2d"))
         at(

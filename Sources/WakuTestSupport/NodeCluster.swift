@@ -55,11 +55,7 @@ package enum NodeCluster {
 
     /// Waits until `node` has bound its listen addresses.
     package static func waitUntilListening(_ node: WakuNode) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while await node.listenAddresses.isEmpty {
-            guard ContinuousClock.now < deadline else { throw CocoaError(.executableLoad) }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await node.waitUntilStarted()
     }
 
     /// `count` distinct messages on `pubsubTopic`, timestamps spread over the last `span` before
@@ -106,6 +102,27 @@ package enum NodeCluster {
             group.cancelAll()
             return first
         }
+    }
+
+    /// Runs `dial` (which connects some peer to `node`) and returns once `node` itself has
+    /// registered the connection: a dial returns when the dialling side is ready, but the other
+    /// side adds the connection a moment later, and a stream it opens before that fails.
+    package static func connected<T: Sendable>(
+        to node: WakuNode,
+        timeout: Duration = .seconds(30),
+        by dial: @Sendable () async throws -> T,
+        peer: @Sendable (T) -> String
+    ) async throws -> T {
+        let events = node.events.subscribe()
+        let result = try await dial()
+        let id = peer(result)
+        if await node.peerSnapshots().contains(where: { $0.peerID == id && $0.state == .connected }) { return result }
+        let seen = await Self.event(on: events, timeout: timeout) { event in
+            guard case .peerUpdated(let snapshot) = event else { return false }
+            return snapshot.peerID == id && snapshot.state == .connected
+        }
+        guard seen != nil else { throw CocoaError(.executableLoad) }
+        return result
     }
 
     /// Polls `condition` until it holds or `timeout` passes.

@@ -107,7 +107,7 @@ struct BenchNode: AsyncParsableCommand {
             try await second.waitUntilStarted()
             await first.publish(shared + onlyFirst)
             await second.publish(shared + onlySecond)
-            let peer = try await first.connect(to: await second.listenAddresses[0])
+            let peer = try await first.connect(to: second.listenAddresses[0])
             let start = ContinuousClock.now
             guard let end = await first.syncNow(with: peer) else { throw CommandFailure("the session did not start") }
             var converged = false

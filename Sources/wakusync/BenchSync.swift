@@ -99,7 +99,7 @@ struct BenchSyncReport: Codable {
 
     var table: String {
         var lines = [
-            "items      differing  strategy  round trips  bytes I→R    bytes R→I    bytes total  CPU I ms  CPU R ms  CPU ms  peak MiB  correct"
+            "items      differing  strategy  round trips  bytes I→R    bytes R→I    bytes total  CPU I ms  CPU R ms  CPU ms  peak MiB  max frame  max ranges  max items  correct"
         ]
         for result in self.scenarios {
             let columns: [(String, Int)] = [
@@ -108,7 +108,8 @@ struct BenchSyncReport: Codable {
                 (String(result.bytesResponderToInitiator), 11), (String(result.bytesTotal), 11),
                 (String(format: "%.1f", result.cpuMsInitiator), 8), (String(format: "%.1f", result.cpuMsResponder), 8),
                 (String(format: "%.1f", result.cpuMsTotal), 6), (String(result.peakMemoryBytes / 1_048_576), 8),
-                (result.correct ? "yes" : "NO", 7),
+                (String(result.largestFrameBytes), 9), (String(result.mostRangesInFrame), 10),
+                (String(result.mostItemsInFrame), 9), (result.correct ? "yes" : "NO", 7),
             ]
             lines.append(
                 columns.map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined(separator: "  ")

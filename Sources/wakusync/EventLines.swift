@@ -93,9 +93,18 @@ enum EventLines {
             }
         case .transfer:
             return nil
-        case .transferRejected(let peer, let reason, let count):
+        case .rejected(let rejected):
             return (
-                "warn", "pushed messages rejected", [("peer", peer), ("reason", reason.rawValue), ("count", count)]
+                "warn", "messages rejected",
+                [
+                    ("peer", rejected.peerID ?? "-"), ("source", rejected.source.rawValue),
+                    ("reason", rejected.reason.rawValue), ("count", rejected.count),
+                ]
+            )
+        case .limitExceeded(let exceeded):
+            return (
+                "warn", "limit reached",
+                [("peer", exceeded.peerID ?? "-"), ("limit", exceeded.limit.rawValue), ("detail", exceeded.detail)]
             )
         case .transferred:
             return nil

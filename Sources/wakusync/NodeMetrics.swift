@@ -52,14 +52,14 @@ final class NodeMetrics: Sendable {
                 ),
                 labels: [("direction", traffic.direction.rawValue)]
             ).increment(by: Int64(traffic.messages))
-        case .transferRejected(_, let reason, let count):
+        case .rejected(let rejected):
             self.registry.makeCounter(
                 descriptor: Self.name(
-                    "wakusync_transfer_rejected_total",
-                    "pushed messages dropped by the transfer gate, by reason"
+                    "wakusync_messages_rejected_total",
+                    "incoming messages dropped by the acceptance rule, the transfer gate or a limit, by source and reason"
                 ),
-                labels: [("reason", reason.rawValue)]
-            ).increment(by: Int64(count))
+                labels: [("source", rejected.source.rawValue), ("reason", rejected.reason.rawValue)]
+            ).increment(by: Int64(rejected.count))
         case .stored(let batch):
             self.registry.makeCounter(
                 descriptor: Self.name(
@@ -103,6 +103,14 @@ final class NodeMetrics: Sendable {
                 ),
                 labels: [("peer", queue.peerID)]
             ).set(Double(queue.weNeedPending))
+        case .limitExceeded(let exceeded):
+            self.registry.makeCounter(
+                descriptor: Self.name(
+                    "wakusync_limits_exceeded_total",
+                    "requests refused or sessions ended at a limit"
+                ),
+                labels: [("limit", exceeded.limit.rawValue)]
+            ).increment()
         case .started, .stopping, .sessionStarted, .sessionRound, .resume, .nextSync, .notice:
             break
         }

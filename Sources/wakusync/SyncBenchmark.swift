@@ -28,6 +28,11 @@ enum SyncBenchmark {
         var cpuMsResponder: Double
         var cpuMsTotal: Double
         var peakMemoryBytes: Int
+        /// The largest frame of the session, and the most ranges and items one frame carried:
+        /// what the session limits must leave room for.
+        var largestFrameBytes: Int
+        var mostRangesInFrame: Int
+        var mostItemsInFrame: Int
         var correct: Bool
     }
 
@@ -82,9 +87,23 @@ enum SyncBenchmark {
             cpuMsResponder: responderMs,
             cpuMsTotal: initiatorMs + responderMs,
             peakMemoryBytes: Measurement.peakResidentBytes(),
+            largestFrameBytes: transcript.frames.map(\.payload.count).max() ?? 0,
+            mostRangesInFrame: transcript.frames.map { Self.decoded($0).ranges.count }.max() ?? 0,
+            mostItemsInFrame: transcript.frames.map { Self.itemCount(Self.decoded($0)) }.max() ?? 0,
             correct: correct
         )
         return (result, transcript)
+    }
+
+    private static func decoded(_ frame: SessionReplay.Frame) -> RangesData {
+        (try? RangesData(decoding: frame.payload)) ?? RangesData()
+    }
+
+    private static func itemCount(_ payload: RangesData) -> Int {
+        payload.ranges.reduce(0) { total, range in
+            guard case .itemSet(let set) = range.kind else { return total }
+            return total + set.items.count
+        }
     }
 
     static func index(_ ids: [SyncID]) -> SyncIndex {

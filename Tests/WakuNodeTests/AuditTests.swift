@@ -17,7 +17,7 @@ struct AuditTests {
             let shared = NodeCluster.messages(500, seed: 32, now: now)
             await nodes[0].publish(shared + hidden)
             await nodes[1].publish(shared)
-            let peer = try await nodes[1].connect(to: try #require(await nodes[0].listenAddresses.first))
+            let peer = try await nodes[1].connect(to: try #require(nodes[0].listenAddresses.first))
             let audits = try await NodeCluster.eventually {
                 await nodes[1].peerSnapshots().first?.protocols.contains(WakuNode.auditProtocol) == true
             }

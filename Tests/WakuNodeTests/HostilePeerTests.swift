@@ -29,13 +29,14 @@ struct HostilePeerTests {
             let target = nodes[0]
             await nodes[1].publish(NodeCluster.messages(20, seed: 77, now: NodeCluster.now))
             try await RoguePeer.with { rogue in
-                let peer = try await rogue.dial(
-                    try Multiaddr(parsing: try #require(await target.listenAddresses.first))
-                )
+                let address = try Multiaddr(parsing: try #require(target.listenAddresses.first))
+                let peer = try await NodeCluster.connected(to: target, by: { try await rogue.dial(address) }) { _ in
+                    rogue.peerID.description
+                }
                 try await body(target, rogue, peer)
             }
             // Still healthy: an honest peer syncs and its messages arrive.
-            let honest = try await target.connect(to: try #require(await nodes[1].listenAddresses.first))
+            let honest = try await target.connect(to: try #require(nodes[1].listenAddresses.first))
             let end = try #require(await target.syncNow(with: honest))
             #expect(end.outcome == .reconciled)
             let arrived = try await NodeCluster.eventually { try await target.storedHashes().count >= 20 }
@@ -155,9 +156,9 @@ struct HostilePeerTests {
             let dropped = Mutex(0)
             let total = flood.count
             _ = await NodeCluster.event(on: events) { event in
-                guard case .transferRejected(_, .noSession, let count) = event else { return false }
+                guard case .rejected(let rejected) = event, rejected.reason == .noSession else { return false }
                 return dropped.withLock {
-                    $0 += count
+                    $0 += rejected.count
                     return $0 >= total
                 }
             }
@@ -207,7 +208,7 @@ struct HostilePeerTests {
     @Test("a slow-loris connection is dropped when the upgrade times out")
     func slowLoris() async throws {
         try await Self.withTarget(configure: { $0.upgradeTimeout = .seconds(3) }) { target, _, _ in
-            let address = try Multiaddr(parsing: try #require(await target.listenAddresses.first))
+            let address = try Multiaddr(parsing: try #require(target.listenAddresses.first))
             guard case .tcp(let port)? = address.components.first(where: { if case .tcp = $0 { true } else { false } })
             else {
                 Issue.record("no tcp port in \(address)")

@@ -15,7 +15,7 @@ struct MissingTrackerTests {
 
     @Test("arrivals clear pending hashes; after the grace period the rest is fetched in batches of 50")
     func fetchAfterGrace() {
-        var tracker = MissingTracker()
+        var tracker = MissingTracker<String>()
         let needed = Self.items(120, seed: 1)
         tracker.record(peer: "p", weNeed: needed, theyNeed: Self.items(3, seed: 2), at: 0)
         #expect(tracker.snapshot(of: "p")?.weNeedPending == 120)
@@ -36,13 +36,13 @@ struct MissingTrackerTests {
         let queue = tracker.snapshot(of: "p")
         #expect(queue?.received == 2 && queue?.fetched == 1 && queue?.unavailable == 10)
         #expect(queue?.weNeedPending == 108)
-        #expect(queue?.newestWeNeed.count == MissingTracker.newestShown)
+        #expect(queue?.newestWeNeed.count == MissingTracker<String>.newestShown)
         #expect(queue?.newestWeNeed.first?.timestamp == 119)
     }
 
     @Test("pushes to the peer are counted; the queue is bounded")
     func pushesAndBound() {
-        var tracker = MissingTracker(limit: 10)
+        var tracker = MissingTracker<String>(limit: 10)
         let theirs = Self.items(4, seed: 3)
         tracker.record(peer: "p", weNeed: Self.items(25, seed: 4), theyNeed: theirs, at: 0)
         #expect(tracker.snapshot(of: "p")?.weNeedPending == 10)
@@ -82,7 +82,7 @@ struct ResumePlanTests {
         )
     }
 
-    @Test("sync picks only connected, sync-speaking, unpaused, idle peers, at random")
+    @Test("sync picks only connected, sync-speaking, unpaused, idle peers; resume only store peers")
     func eligibility() {
         func peer(
             _ id: String,
@@ -95,16 +95,14 @@ struct ResumePlanTests {
             snapshot.isPaused = paused
             return snapshot
         }
-        let peers = [
+        let list = [
             peer("a"), peer("b", state: .disconnected), peer("c", sync: false), peer("d", paused: true), peer("e"),
             peer("f"),
         ]
-        #expect(PeerChoice.eligible(peers, busy: ["f"]).map(\.peerID) == ["a", "e"])
-        var generator = SeededGenerator(seed: 1)
-        var picked = Set<String>()
-        for _ in 0..<50 { picked.insert(PeerChoice.random(among: peers, busy: [], using: &generator) ?? "none") }
-        #expect(picked == ["a", "e", "f"])
-        #expect(PeerChoice.random(among: [peer("x", paused: true)], busy: [], using: &generator) == nil)
-        #expect(PeerChoice.storePeers(among: peers) == ["a", "d", "e", "f"])
+        let peers = Dictionary(uniqueKeysWithValues: list.map { ($0.peerID, $0) })
+        #expect(PeerChoice.eligible(peers, busy: ["f"]) == ["a", "e"])
+        #expect(PeerChoice.eligible(peers, busy: []) == ["a", "e", "f"])
+        #expect(PeerChoice.eligible(["x": peer("x", paused: true)], busy: []).isEmpty)
+        #expect(PeerChoice.storePeers(peers) == ["a", "d", "e", "f"])
     }
 }

@@ -42,7 +42,7 @@ struct NodeInteropTests {
             let lookup = [
                 order[5], Self.hash(messages[25]).hex, Self.hash(messages[32]).hex, String(repeating: "ab", count: 32),
             ]
-            let address = try #require(await node.listenAddresses.first)
+            let address = try #require(node.listenAddresses.first)
             let arguments = [
                 "dial", "--target", address, "--plan", "store", "--pubsub-topic", Self.topic,
                 "--content-topic", Self.contentTopic, "--page-size", "4", "--lookup", lookup.joined(separator: ","),
@@ -322,7 +322,7 @@ extension NodeInteropTests {
                 try await body(peer.description, lines)
             }
         case .theyDial:
-            let address = try #require(await node.listenAddresses.first)
+            let address = try #require(node.listenAddresses.first)
             try await PythonPeer.run(Self.script, ["dial", "--target", address] + arguments) { lines in
                 let result = try Self.decode(DialResult.self, try await lines.first("RESULT "))
                 try await body(result.peerId, lines)

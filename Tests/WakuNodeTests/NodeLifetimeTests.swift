@@ -18,7 +18,7 @@ struct NodeLifetimeTests {
             let now = NodeCluster.now
             await nodes[0].publish(NodeCluster.messages(50, seed: 1, now: now))
             await nodes[1].publish(NodeCluster.messages(60, seed: 2, now: now))
-            let address = try #require(await nodes[1].listenAddresses.first)
+            let address = try #require(nodes[1].listenAddresses.first)
             let peer = try await nodes[0].connect(to: address)
             _ = try #require(await nodes[0].syncNow(with: peer))
             let converged = try await NodeCluster.eventually {

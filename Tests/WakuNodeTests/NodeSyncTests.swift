@@ -15,7 +15,7 @@ struct NodeSyncTests {
             let shared = NodeCluster.messages(200, seed: 1, now: now)
             await nodes[0].publish(shared + NodeCluster.messages(30, seed: 2, now: now))
             await nodes[1].publish(shared + NodeCluster.messages(40, seed: 3, now: now))
-            let address = try #require(await nodes[1].listenAddresses.first)
+            let address = try #require(nodes[1].listenAddresses.first)
             let peer = try await nodes[0].connect(to: address)
             let end = try #require(await nodes[0].syncNow(with: peer))
             #expect(end.outcome == .reconciled)
@@ -48,7 +48,7 @@ struct ClusterTests {
             }
             for (index, node) in nodes.enumerated() {
                 for other in nodes[(index + 1)...] {
-                    node.send(.addPeer(multiaddr: try #require(await other.listenAddresses.first)))
+                    node.send(.addPeer(multiaddr: try #require(other.listenAddresses.first)))
                 }
             }
             let target = union
@@ -76,7 +76,7 @@ struct SchedulerTests {
             let events = nodes[0].events.subscribe()
             let now = NodeCluster.now
             await nodes[1].publish(NodeCluster.messages(25, seed: 5, now: now))
-            let peer = try await nodes[0].connect(to: try #require(await nodes[1].listenAddresses.first))
+            let peer = try await nodes[0].connect(to: try #require(nodes[1].listenAddresses.first))
             let identified = try await NodeCluster.eventually {
                 await nodes[0].peerSnapshots().first { $0.peerID == peer.description }?.speaksSync == true
             }

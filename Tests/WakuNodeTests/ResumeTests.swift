@@ -52,8 +52,8 @@ struct ResumeTests {
                     await stream.close()
                 }
                 let resuming = nodes[1]
-                _ = try await resuming.connect(to: try #require(await nodes[0].listenAddresses.first))
-                _ = try await rogue.dial(try Multiaddr(parsing: try #require(await resuming.listenAddresses.first)))
+                _ = try await resuming.connect(to: try #require(nodes[0].listenAddresses.first))
+                _ = try await rogue.dial(try Multiaddr(parsing: try #require(resuming.listenAddresses.first)))
                 let ready = try await NodeCluster.eventually {
                     await resuming.peerSnapshots().filter(\.speaksStore).count == 2
                 }

@@ -20,6 +20,12 @@ struct RoguePeer {
             configuration: HostConfiguration(agentVersion: "rogue/1"),
             group: MultiThreadedEventLoopGroup.singleton
         )
+        // Speaks Waku metadata like any Waku peer, or the node would disconnect it at once.
+        host.register(protocolID: WakuNode.metadataProtocol) { stream in
+            _ = try await stream.readMessage(timeout: .seconds(10))
+            try await stream.writeMessage(MetadataMessage(clusterID: 0, shards: []).serialized())
+            await stream.close()
+        }
         try await host.start()
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await host.run() }
@@ -58,12 +64,12 @@ struct RoguePeer {
 @Suite("Transfer refuses what no session asked for", .timeLimit(.minutes(1)))
 struct TransferRefusalTests {
     /// Rejections counted by reason until `total` arrived or 10 s passed.
-    static func rejections(_ events: AsyncStream<NodeEvent>, until total: Int) async -> [TransferRejection: Int] {
-        let counts = Mutex<[TransferRejection: Int]>([:])
+    static func rejections(_ events: AsyncStream<NodeEvent>, until total: Int) async -> [Rejection: Int] {
+        let counts = Mutex<[Rejection: Int]>([:])
         _ = await NodeCluster.event(on: events, timeout: .seconds(10)) { event in
-            guard case .transferRejected(_, let reason, let count) = event else { return false }
+            guard case .rejected(let rejected) = event else { return false }
             return counts.withLock {
-                $0[reason, default: 0] += count
+                $0[rejected.reason, default: 0] += rejected.count
                 return $0.values.reduce(0, +) >= total
             }
         }
@@ -76,7 +82,7 @@ struct TransferRefusalTests {
             let node = nodes[0]
             let events = node.events.subscribe()
             try await RoguePeer.with { rogue in
-                let peer = try await rogue.dial(try Multiaddr(parsing: try #require(await node.listenAddresses.first)))
+                let peer = try await rogue.dial(try Multiaddr(parsing: try #require(node.listenAddresses.first)))
                 let stream = try await rogue.openStream(to: peer, protocolID: WakuNode.transferProtocol)
                 for payload in NodeCluster.messages(5, seed: 1, now: NodeCluster.now) {
                     try await stream.writeMessage(payload.serialized())
@@ -107,7 +113,7 @@ struct TransferRefusalTests {
                     let id = SyncID(timestamp: payload.message.timestamp, hash: hash)
                     index.insert(id, pubsubTopic: payload.pubsubTopic, contentTopic: payload.message.contentTopic)
                 }
-                let peer = try await rogue.dial(try Multiaddr(parsing: try #require(await node.listenAddresses.first)))
+                let peer = try await rogue.dial(try Multiaddr(parsing: try #require(node.listenAddresses.first)))
                 let window = (now - 3_620_000_000_000, now - 20_000_000_000)
                 let session = try await RoguePeer.reconcile(
                     rogue,

@@ -12,125 +12,155 @@ struct TransferGateTests {
     static let end: Int64 = start + 3_600_000_000_000
     static let topic = "/waku/2/rs/1/0"
 
+    static let now = end + 30_000_000_000
+
     static func push(
         at time: Int64,
         topic: String = topic,
         content: String = "/a/1/b/c",
-        ephemeral: Bool = false
-    ) -> (TransferPayload, MessageHash) {
+        ephemeral: Bool = false,
+        payload: [UInt8]? = nil
+    ) -> IncomingMessage {
         let message = WakuMessage(
-            payload: Array("m\(time)".utf8),
+            payload: payload ?? Array("m\(time)".utf8),
             contentTopic: content,
             timestamp: time,
             ephemeral: ephemeral
         )
-        return (TransferPayload(pubsubTopic: topic, message: message), message.hash(pubsubTopic: topic))
+        return IncomingMessage(pubsubTopic: topic, message: message)
     }
 
-    static func session(
+    static func open(
+        _ gate: inout TransferGate<String>,
         wanting hashes: [MessageHash],
-        open: [SyncInterval] = [],
+        open intervals: [SyncInterval] = [],
         id: UInt64 = 1
-    ) -> TransferGate.Session {
-        var session = TransferGate.Session(
-            id: SessionID(id),
-            peerID: "peer-a",
-            windowStart: start,
-            windowEnd: end,
-            pubsubTopics: [topic],
-            contentTopics: []
-        )
-        session.wanted = Set(hashes)
-        session.openIntervals = open
-        return session
+    ) {
+        let scope = MessageAcceptance.Scope(pubsubTopics: [topic])
+        gate.open(TransferGate.Session(id: SessionID(id), peerID: "peer-a", window: start...end, scope: scope))
+        gate.extend(SessionID(id), wanted: hashes, open: intervals, scope: scope)
     }
 
     @Test("requested pushes from a peer in session are accepted; others are refused by reason")
     func verdicts() {
-        var gate = TransferGate()
+        var gate = TransferGate<String>()
         let wanted = Self.push(at: Self.start + 10)
-        let verdict1 = gate.admit(wanted.0, hash: wanted.1, from: "peer-a", at: Self.start)
-        #expect(verdict1 == .reject(.noSession))
-        gate.update(Self.session(wanting: [wanted.1]))
-        let verdict2 = gate.admit(wanted.0, hash: wanted.1, from: "peer-a", at: Self.start)
-        #expect(verdict2 == .accept)
-        let verdict3 = gate.admit(wanted.0, hash: wanted.1, from: "peer-b", at: Self.start)
-        #expect(verdict3 == .reject(.noSession))
+        #expect(gate.admit(wanted, from: "peer-a", at: Self.now) == .reject(.noSession))
+        Self.open(&gate, wanting: [wanted.hash])
+        #expect(gate.admit(wanted, from: "peer-a", at: Self.now) == .accept)
+        #expect(gate.admit(wanted, from: "peer-b", at: Self.now) == .reject(.noSession))
         let late = Self.push(at: Self.end + 1)
-        let verdict4 = gate.admit(late.0, hash: late.1, from: "peer-a", at: Self.start)
-        #expect(verdict4 == .reject(.outsideWindow))
+        #expect(gate.admit(late, from: "peer-a", at: Self.now) == .reject(.outsideWindow))
         let otherTopic = Self.push(at: Self.start + 20, topic: "/waku/2/rs/1/7")
-        let verdict5 = gate.admit(otherTopic.0, hash: otherTopic.1, from: "peer-a", at: Self.start)
-        #expect(verdict5 == .reject(.outsideScope))
+        #expect(gate.admit(otherTopic, from: "peer-a", at: Self.now) == .reject(.outsideScope))
         let ephemeral = Self.push(at: Self.start + 30, ephemeral: true)
-        let verdict6 = gate.admit(ephemeral.0, hash: ephemeral.1, from: "peer-a", at: Self.start)
-        #expect(verdict6 == .reject(.ephemeral))
+        #expect(gate.admit(ephemeral, from: "peer-a", at: Self.now) == .reject(.ephemeral))
+    }
+
+    @Test("the acceptance rule applies to pushes: size, the future, and our clock")
+    func acceptanceRule() {
+        var gate = TransferGate<String>(acceptance: MessageAcceptance(maxMessageSize: 1_000))
+        let big = Self.push(at: Self.start + 10, payload: Array(repeating: 7, count: 2_000))
+        let future = Self.push(at: Self.end - 1)
+        Self.open(&gate, wanting: [big.hash, future.hash])
+        #expect(gate.admit(big, from: "peer-a", at: Self.now) == .reject(.oversized))
+        // The window reaches `end`, but our clock says `end - 1` is 30 s ahead: too far.
+        let earlyClock = Self.end - 31_000_000_000
+        #expect(gate.admit(future, from: "peer-a", at: earlyClock) == .reject(.futureTimestamp))
+        #expect(gate.admit(future, from: "peer-a", at: Self.now) == .accept)
     }
 
     @Test("a push into an interval where we said we hold nothing is requested")
     func openIntervals() {
-        var gate = TransferGate()
+        var gate = TransferGate<String>()
         let inside = Self.push(at: Self.start + 500)
-        gate.update(Self.session(wanting: [], open: [.halfOpen(.bound(Self.start + 100), .bound(Self.start + 1_000))]))
-        let verdict7 = gate.admit(inside.0, hash: inside.1, from: "peer-a", at: Self.start)
-        #expect(verdict7 == .accept)
+        Self.open(&gate, wanting: [], open: [.halfOpen(.bound(Self.start + 100), .bound(Self.start + 1_000))])
+        #expect(gate.admit(inside, from: "peer-a", at: Self.now) == .accept)
+        let outside = Self.push(at: Self.start + 1_000)
+        #expect(gate.admit(outside, from: "peer-a", at: Self.now) == .hold)
     }
 
     @Test("an early push waits for its round; at the end it is stored if asked for, else refused")
     func heldUntilEnd() {
-        var gate = TransferGate()
+        var gate = TransferGate<String>()
         let early = Self.push(at: Self.start + 40)
         let stray = Self.push(at: Self.start + 50)
-        gate.update(Self.session(wanting: []))
-        let verdict8 = gate.admit(early.0, hash: early.1, from: "peer-a", at: Self.start)
-        #expect(verdict8 == .hold)
-        let verdict9 = gate.admit(stray.0, hash: stray.1, from: "peer-a", at: Self.start)
-        #expect(verdict9 == .hold)
-        gate.update(Self.session(wanting: [early.1]))
-        let (accepted, unrequested) = gate.end(SessionID(1), at: Self.start + 1)
-        #expect(accepted.map(\.0) == [early.1])
+        Self.open(&gate, wanting: [])
+        #expect(gate.admit(early, from: "peer-a", at: Self.now) == .hold)
+        #expect(gate.admit(stray, from: "peer-a", at: Self.now) == .hold)
+        #expect(gate.heldBytes == early.size + stray.size)
+        gate.extend(
+            SessionID(1),
+            wanted: [early.hash],
+            open: [],
+            scope: MessageAcceptance.Scope(pubsubTopics: [Self.topic])
+        )
+        let (accepted, unrequested) = gate.end(SessionID(1), at: Self.now + 1)
+        #expect(accepted.map(\.hash) == [early.hash])
         #expect(unrequested == 1)
+        #expect(gate.heldBytes == 0)
         // After the end, within the grace period, unrequested pushes are refused at once.
-        let verdict10 = gate.admit(stray.0, hash: stray.1, from: "peer-a", at: Self.start + 2)
-        #expect(verdict10 == .reject(.unrequested))
-        let wantedLate = Self.push(at: Self.start + 60)
-        gate.update(Self.session(wanting: [early.1, wantedLate.1]))
-        _ = gate.end(SessionID(1), at: Self.start + 3)
-        let verdict11 = gate.admit(wantedLate.0, hash: wantedLate.1, from: "peer-a", at: Self.start + 4)
-        #expect(verdict11 == .accept)
+        #expect(gate.admit(stray, from: "peer-a", at: Self.now + 2) == .reject(.unrequested))
+        #expect(gate.admit(early, from: "peer-a", at: Self.now + 2) == .accept)
     }
 
     @Test("after the grace period, pushes count as having no session")
     func grace() {
-        var gate = TransferGate(grace: .seconds(60))
+        var gate = TransferGate<String>(grace: .seconds(60))
         let wanted = Self.push(at: Self.start + 10)
-        gate.update(Self.session(wanting: [wanted.1]))
-        _ = gate.end(SessionID(1), at: Self.start)
-        let verdict12 = gate.admit(wanted.0, hash: wanted.1, from: "peer-a", at: Self.start + 59_000_000_000)
-        #expect(verdict12 == .accept)
-        let verdict13 = gate.admit(wanted.0, hash: wanted.1, from: "peer-a", at: Self.start + 61_000_000_000)
-        #expect(verdict13 == .reject(.noSession))
-        gate.expire(at: Self.start + 61_000_000_000)
+        Self.open(&gate, wanting: [wanted.hash])
+        _ = gate.end(SessionID(1), at: Self.now)
+        #expect(gate.admit(wanted, from: "peer-a", at: Self.now + 59_000_000_000) == .accept)
+        #expect(gate.admit(wanted, from: "peer-a", at: Self.now + 61_000_000_000) == .reject(.noSession))
+        gate.expire(at: Self.now + 61_000_000_000)
         #expect(gate.sessions.isEmpty)
     }
 
-    @Test("a flood beyond the cap is refused and holding is bounded")
+    @Test("a flood beyond the cap is refused and held bytes are bounded over all sessions")
     func cap() {
-        var gate = TransferGate(capBeyondWanted: 5, maxHeld: 3)
-        gate.update(Self.session(wanting: [], open: [.closed(.bound(Self.start), .bound(Self.end))]))
-        var verdicts: [TransferGate.Verdict] = []
-        for offset in 0..<8 {
-            let push = Self.push(at: Self.start + Int64(offset))
-            verdicts.append(gate.admit(push.0, hash: push.1, from: "peer-a", at: Self.start))
+        var gate = TransferGate<String>(capBeyondWanted: 5)
+        Self.open(&gate, wanting: [], open: [.closed(.bound(Self.start), .bound(Self.end))])
+        let verdicts = (0..<8).map { offset in
+            gate.admit(Self.push(at: Self.start + Int64(offset)), from: "peer-a", at: Self.now)
         }
         #expect(verdicts.prefix(5).allSatisfy { $0 == .accept })
         #expect(verdicts.suffix(3).allSatisfy { $0 == .reject(.overCap) })
-        var holding = TransferGate(capBeyondWanted: 100, maxHeld: 2)
-        holding.update(Self.session(wanting: []))
-        let held = (0..<4).map { offset in
-            let push = Self.push(at: Self.start + 100 + Int64(offset))
-            return holding.admit(push.0, hash: push.1, from: "peer-a", at: Self.start)
+        let one = Self.push(at: Self.start + 100).size
+        var holding = TransferGate<String>(capBeyondWanted: 100, heldBytesLimit: 2 * one + 1)
+        Self.open(&holding, wanting: [], id: 1)
+        holding.open(
+            TransferGate.Session(
+                id: SessionID(2),
+                peerID: "peer-b",
+                window: Self.start...Self.end,
+                scope: MessageAcceptance.Scope(pubsubTopics: [Self.topic])
+            )
+        )
+        let first = holding.admit(Self.push(at: Self.start + 100), from: "peer-a", at: Self.now)
+        let second = holding.admit(Self.push(at: Self.start + 101), from: "peer-b", at: Self.now)
+        let third = holding.admit(Self.push(at: Self.start + 102), from: "peer-a", at: Self.now)
+        #expect([first, second, third] == [.hold, .hold, .reject(.overCap)])
+    }
+
+    @Test("open intervals stay merged and sorted; membership is exact at the bounds")
+    func intervalSet() {
+        var set = SyncIntervalSet()
+        set.insert(.halfOpen(.bound(30), .bound(40)))
+        set.insert(.halfOpen(.bound(10), .bound(20)))
+        set.insert(.halfOpen(.bound(20), .bound(25)))
+        set.insert(.closed(.bound(50), .bound(60)))
+        set.insert(.halfOpen(.bound(35), .bound(50)))
+        #expect(set.intervals.map(\.lower.timestamp) == [10, 30])
+        #expect(set.intervals.map(\.upper.timestamp) == [25, 60])
+        #expect(set.contains(.bound(10)) && set.contains(.bound(24)) && !set.contains(.bound(25)))
+        #expect(!set.contains(.bound(29)) && set.contains(.bound(30)) && set.contains(.bound(60)))
+        #expect(!set.contains(SyncID(timestamp: 60, hash: .max)))
+        #expect(!set.contains(.bound(61)))
+        for step in stride(from: 1_000, to: 3_000, by: 2) {
+            set.insert(.halfOpen(.bound(Int64(step)), .bound(Int64(step + 1))))
         }
-        #expect(held == [.hold, .hold, .reject(.overCap), .reject(.overCap)])
+        #expect(set.count == 1_002)
+        set.insert(.halfOpen(.bound(1_000), .bound(3_000)))
+        #expect(set.count == 3)
     }
 }

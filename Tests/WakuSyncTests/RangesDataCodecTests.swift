@@ -177,7 +177,41 @@ struct RangesDataMalformedTests {
     @Test("an oversized payload is refused before it is parsed")
     func oversized() {
         let error = #expect(throws: CodecError.self) { try RangesData(decoding: Self.valid, maxSize: 10) }
-        #expect(error?.code == .tooLarge)
+        #expect(error?.code == .overLimit)
+    }
+
+    @Test("a payload with more ranges or items than its limits is refused while decoding")
+    func countLimits() throws {
+        // 50 000 Skip ranges of 2 bytes each: 100 kB that would decode to about 6 MB of ranges.
+        var tiny = [0, 0] + Varint.encode(1_700_000_000_000_000_000)
+        for _ in 0..<50_000 { tiny += [1, 0] }
+        let limits = PayloadLimits(ranges: 1_000, items: 10)
+        let ranges = #expect(throws: CodecError.self) { try RangesData(decoding: tiny, limits: limits) }
+        #expect(ranges?.code == .overLimit)
+        #expect(ranges.map { $0.offset < 4_000 } == true, "stops at the limit, not at the end")
+        #expect(try RangesData(decoding: tiny).ranges.count == 50_000)
+        // Two item sets of 8 items: the second goes past a limit of 10 items in all.
+        let items = (0..<8).map { SyncID(timestamp: 1_700_000_000_000_000_000 + Int64($0), hash: .max) }
+        let payload = RangesData(ranges: [
+            SyncRange(
+                lower: .bound(1_700_000_000_000_000_000),
+                upper: .bound(1_700_000_000_000_001_000),
+                kind: .itemSet(ItemSet(items: items, isReconciled: false))
+            ),
+            SyncRange(
+                lower: .bound(1_700_000_000_000_001_000),
+                upper: .bound(1_700_000_000_000_002_000),
+                kind: .itemSet(
+                    ItemSet(
+                        items: items.map { SyncID(timestamp: $0.timestamp + 1_000, hash: $0.hash) },
+                        isReconciled: false
+                    )
+                )
+            ),
+        ]).encoded()
+        let many = #expect(throws: CodecError.self) { try RangesData(decoding: payload, limits: limits) }
+        #expect(many?.code == .overLimit)
+        #expect(try RangesData(decoding: payload, limits: PayloadLimits(ranges: 2, items: 16)).ranges.count == 2)
     }
 
     @Test("random garbage never crashes the decoder")

@@ -54,6 +54,43 @@ struct ReconciliationSessionTests {
         #expect(transcript.initiator.ending == .reconciled && transcript.responder.ending == .reconciled)
     }
 
+    @Test("a session that finds more differences than its limit ends with overLimit")
+    func differenceLimit() {
+        let initiator = Self.index(Self.ids(300, seed: 11))
+        let responder = Self.index(Self.ids(300, seed: 12))
+        var limited = ReconciliationSession.Configuration(strategy: .balanced)
+        limited.limits.differences = 100
+        let transcript = SessionReplay(initiator: .init(strategy: .balanced), responder: limited)
+            .run(initiatorIndex: initiator, responderIndex: responder, from: Self.start, to: Self.end)
+        #expect(transcript.failure?.code == .overLimit)
+        #expect(transcript.responder.itemsToSend.count + transcript.responder.itemsToReceive.count > 100)
+        let unlimited = SessionReplay(initiator: .init(strategy: .balanced), responder: .init(strategy: .balanced))
+            .run(initiatorIndex: initiator, responderIndex: responder, from: Self.start, to: Self.end)
+        #expect(unlimited.failure == nil)
+    }
+
+    @Test("open intervals beyond the limit end the session; the set stays merged")
+    func openIntervalLimit() throws {
+        // 2 000 separate differing ranges where we hold nothing: each becomes an open interval.
+        var ranges: [SyncRange] = []
+        for number in 0..<2_000 {
+            let lower = Self.start + Int64(number) * 1_000_000_000
+            ranges.append(SyncRange(lower: .bound(lower), upper: .bound(lower + 500_000_000), kind: .fingerprint(.max)))
+            ranges.append(
+                SyncRange(lower: .bound(lower + 500_000_000), upper: .bound(lower + 1_000_000_000), kind: .skip)
+            )
+        }
+        let payload = RangesData(ranges: ranges).encoded()
+        var limited = ReconciliationSession.Configuration(strategy: .balanced)
+        limited.limits.openIntervals = 1_000
+        var session = ReconciliationSession(role: .responder, configuration: limited)
+        let error = #expect(throws: SessionError.self) { try session.receive(payload, index: Self.index([])) }
+        #expect(error?.code == .overLimit)
+        var roomy = ReconciliationSession(role: .responder, configuration: .init(strategy: .balanced))
+        _ = try roomy.receive(payload, index: Self.index([]))
+        #expect(roomy.openIntervals.count == 2_000)
+    }
+
     @Test("identical sets: one round trip, under 100 bytes each way", arguments: [SyncStrategy.balanced, .nwaku])
     func identical(strategy: SyncStrategy) {
         let items = Self.ids(50_000, seed: 4)
