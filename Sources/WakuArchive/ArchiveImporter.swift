@@ -1,3 +1,4 @@
+package import WakuCore
 /// Imports JSON-lines records (``ArchiveJSONLine``) into an archive in batches: the engine of
 /// `wakusync archive import`.
 ///
@@ -16,6 +17,9 @@ package struct ArchiveImporter {
 
     private let archive: any MessageArchive
     private let batchSize: Int
+    private let acceptance: MessageAcceptance
+    private let span: ClosedRange<Int64>
+    private let now: Int64
     private var pending: [ArchivedMessage] = []
     private var pendingFirstLine: Int?
     private var lastLine = 0
@@ -24,10 +28,22 @@ package struct ArchiveImporter {
     package private(set) var summary = ImportSummary()
 
     /// An importer into `archive` that commits every `batchSize` good lines (at least 1).
-    package init(archive: any MessageArchive, batchSize: Int) {
-        precondition(batchSize > 0, "an import batch holds at least one message")
+    ///
+    /// Every line passes the acceptance rule every message entering the archive passes: at most
+    /// `acceptance.maxMessageSize` bytes encoded, not stamped more than 20 s after `now`, not
+    /// older than `oldest` (the retention period, when one applies), its hash recomputed.
+    package init(
+        archive: any MessageArchive,
+        batchSize: Int,
+        acceptance: MessageAcceptance = MessageAcceptance(),
+        oldest: Int64 = .min,
+        now: Int64 = Archive.systemTime()
+    ) {
         self.archive = archive
-        self.batchSize = batchSize
+        self.batchSize = max(1, batchSize)
+        self.acceptance = acceptance
+        self.span = oldest...Int64.max
+        self.now = now
     }
 
     /// Feeds line number `number` (1-based, increasing).
@@ -38,6 +54,11 @@ package struct ArchiveImporter {
         guard line.contains(where: { !$0.isWhitespace }) else { return .buffered }
         do {
             let message = try ArchiveJSONLine.decode(line)
+            // Ephemeral lines are counted as skipped by the insert, as before.
+            if !message.message.ephemeral, let refusal = self.refusal(of: message) {
+                self.summary.failed += 1
+                return .rejected(reason: refusal)
+            }
             if self.pendingFirstLine == nil { self.pendingFirstLine = number }
             self.pending.append(message)
         } catch {
@@ -58,6 +79,26 @@ package struct ArchiveImporter {
     package mutating func finish() async throws(ArchiveError) -> ImportBatch? {
         guard !self.pending.isEmpty else { return nil }
         return try await self.commit()
+    }
+
+    private func refusal(of line: ArchivedMessage) -> String? {
+        let refusal = self.acceptance.refusal(
+            of: line.message,
+            pubsubTopic: line.pubsubTopic,
+            hash: line.hash,
+            span: self.span,
+            scope: .any,
+            now: self.now
+        )
+        switch refusal {
+        case nil: return nil
+        case .oversized?:
+            return
+                "message of \(line.message.encodedSize) bytes encoded exceeds the limit of \(self.acceptance.maxMessageSize)"
+        case .future?: return "timestamp \(line.message.timestamp) is more than 20 s ahead of this machine's clock"
+        case .outsideSpan?: return "timestamp \(line.message.timestamp) is older than the retention period"
+        case let other?: return "refused: \(other.rawValue)"
+        }
     }
 
     private mutating func commit() async throws(ArchiveError) -> ImportBatch {

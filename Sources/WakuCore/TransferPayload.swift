@@ -14,11 +14,17 @@ package struct TransferPayload: Equatable, Sendable {
 
     /// nwaku's bytes: `0a <topic> 12 <WakuMessage>`.
     package func serialized() -> [UInt8] {
-        var proto = Waku_Sync_Transfer_WakuMessageAndTopic()
-        proto.pubsubTopic = self.pubsubTopic
-        proto.message = self.message.proto
-        // No required fields in the schema: serialising cannot fail.
-        return try! proto.serializedBytes()
+        let topic = self.pubsubTopic.utf8
+        let messageSize = self.message.encodedSize
+        var out: [UInt8] = []
+        out.reserveCapacity(topic.count + messageSize + 12)
+        out.append(0x0a)
+        Varint.append(UInt64(topic.count), to: &out)
+        out.append(contentsOf: topic)
+        out.append(0x12)
+        Varint.append(UInt64(messageSize), to: &out)
+        self.message.append(to: &out)
+        return out
     }
 
     /// Decodes a pushed message; both fields are required, as nwaku requires them, and the

@@ -5,8 +5,29 @@ extension WakuMessage {
     /// The protobuf encoding, byte-identical to nwaku's: all seven fields, zero values included,
     /// in field-number order (PROTOCOLS.md §0.1, §1.1).
     package func serialized() -> [UInt8] {
-        // The schema has no required fields, so serialising cannot fail.
-        [UInt8](try! self.proto.serializedBytes() as [UInt8])
+        var out: [UInt8] = []
+        out.reserveCapacity(self.encodedSize)
+        self.append(to: &out)
+        return out
+    }
+
+    /// Appends ``serialized()`` to `out`, written by hand (the same bytes swift-protobuf writes
+    /// for ``proto``, pinned by the vectors) so that no encoder error can reach a caller.
+    package func append(to out: inout [UInt8]) {
+        func bytes(_ tag: [UInt8], _ value: some Collection<UInt8>) {
+            out.append(contentsOf: tag)
+            Varint.append(UInt64(value.count), to: &out)
+            out.append(contentsOf: value)
+        }
+        bytes([0x0a], self.payload)
+        bytes([0x12], self.contentTopic.utf8)
+        out.append(0x18)
+        Varint.append(UInt64(self.version), to: &out)
+        out.append(0x50)
+        Varint.append(UInt64(bitPattern: (self.timestamp << 1) ^ (self.timestamp >> 63)), to: &out)
+        bytes([0x5a], self.meta)
+        bytes([0xaa, 0x01], self.rateLimitProof)
+        out.append(contentsOf: [0xf8, 0x01, self.ephemeral ? 1 : 0])
     }
 
     /// Decodes a message, enforcing nwaku's rules: `payload` and `content_topic` must be present,

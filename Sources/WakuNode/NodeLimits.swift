@@ -12,8 +12,11 @@ package struct NodeLimits: Sendable {
     /// Largest reconciliation frame read; sized from the session caps (a frame at the range and
     /// item caps fits) and far above what honest peers send (docs/SECURITY.md).
     package var reconciliationFrame = 48 << 20
-    /// Bytes of reconciliation frames being read or decoded, over all sessions at once.
-    package var reconciliationBytes = 64 << 20
+    /// Bytes of reconciliation frames being read or decoded, over all sessions at once. Each
+    /// frame reserves twice its length plus what its ranges could decode to (see
+    /// ``reconciliationReservation(forFrame:)``), so nwaku's largest honest frames (36 MB at a
+    /// million items and 1 % differing) still fit.
+    package var reconciliationBytes = 96 << 20
     /// How far behind our sync range a peer's session window may reach (clock skew).
     package var windowSlack = Duration.seconds(60)
     /// Bytes of accepted messages waiting for the archive writer; submitters wait beyond it.
@@ -44,4 +47,11 @@ package struct NodeLimits: Sendable {
     package var auditHashes = 1_000_000
 
     package init() {}
+
+    /// What reading and decoding a reconciliation frame of `length` bytes may hold: the frame, its
+    /// items once decoded (a little more than their bytes), and its ranges, which cost 2 bytes on
+    /// the wire at least and about 128 bytes decoded, up to the payload's range cap.
+    package func reconciliationReservation(forFrame length: Int) -> Int {
+        2 * length + min(length / 2, self.session.payload.ranges) * 128
+    }
 }

@@ -121,8 +121,9 @@ final class Reconciliation: Sendable {
                     maxSize: self.configuration.limits.reconciliationFrame,
                     timeout: self.configuration.roundTimeout
                 ) { length in
-                    try self.frames.reserve(length)
-                    reserved = length
+                    let bytes = self.configuration.limits.reconciliationReservation(forFrame: length)
+                    try self.frames.reserve(bytes)
+                    reserved = bytes
                 }
             } catch let error as BudgetExceeded {
                 return self.overLimit(error.description, peer: stream.peerID)

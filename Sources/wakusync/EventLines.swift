@@ -27,9 +27,37 @@ enum EventLines {
     }
 
     private static func text(level: String, message: String, fields: [Field], at now: Int64) -> String {
-        let details = fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        return "\(Self.timestamp(now)) \(level.padding(toLength: 5, withPad: " ", startingAt: 0)) \(message)"
-            + (details.isEmpty ? "" : " \(details)")
+        let details = fields.map { "\($0.key)=\(Self.value($0.value))" }.joined(separator: " ")
+        return "\(Self.timestamp(now)) \(level.padding(toLength: 5, withPad: " ", startingAt: 0)) "
+            + Self.escaped(message) + (details.isEmpty ? "" : " \(details)")
+    }
+
+    /// A field value for a text line: numbers as they are, text escaped and quoted when it has
+    /// spaces, quotes or `=`, so one line stays one line and its fields stay apart whatever a peer
+    /// put in an agent string, a topic or an error.
+    static func value(_ value: Any) -> String {
+        guard let text = value as? String else { return "\(value)" }
+        let escaped = Self.escaped(text)
+        guard escaped.isEmpty || escaped.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else {
+            return escaped
+        }
+        return "\"" + escaped.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// `text` with every control character (terminal escapes, line breaks) written as `\u{…}` and
+    /// backslashes doubled, so it cannot move the cursor, recolour a terminal or forge a line.
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            default:
+                if scalar == "\\" { out += "\\\\" } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
     }
 
     private static func json(level: String, name: String, message: String, fields: [Field], at now: Int64) -> String? {

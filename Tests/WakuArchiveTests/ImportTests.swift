@@ -133,4 +133,50 @@ struct ImportTests {
         #expect(importer.summary.batches == 3)
         #expect(try await fixture.archive.stats().count == 8)
     }
+
+    @Test("the importer applies the acceptance rule: size, the future, retention; the reason names the limit")
+    func acceptanceRule() async throws {
+        let fixture = try TestArchive()
+        defer { fixture.remove() }
+        let now: Int64 = 1_800_000_000_000_000_000
+        var importer = ArchiveImporter(
+            archive: fixture.archive,
+            batchSize: 10,
+            acceptance: MessageAcceptance(maxMessageSize: 2_000),
+            oldest: now - 3_600_000_000_000,
+            now: now
+        )
+        func line(timestamp: Int64, payload: Int) -> String {
+            let message = WakuMessage(
+                payload: Array(repeating: 1, count: payload),
+                contentTopic: "/a/1/b/c",
+                timestamp: timestamp
+            )
+            return ArchiveJSONLine.encode(
+                StoredMessage(
+                    archived: ArchivedMessage(pubsubTopic: "/waku/2/rs/0/0", message: message, source: .import),
+                    storedAt: 0
+                )
+            )
+        }
+        let lines = [
+            line(timestamp: now - 1_000, payload: 100),
+            line(timestamp: now - 1_000, payload: 3_000),
+            line(timestamp: now + 21_000_000_000, payload: 100),
+            line(timestamp: now + 19_000_000_000, payload: 100),
+            line(timestamp: now - 7_200_000_000_000, payload: 100),
+        ]
+        var reasons: [String] = []
+        for (offset, text) in lines.enumerated() {
+            if case .rejected(let reason) = try await importer.add(line: text, number: offset + 1) {
+                reasons.append(reason)
+            }
+        }
+        _ = try await importer.finish()
+        #expect(reasons.count == 3)
+        #expect(reasons[0].contains("exceeds the limit of 2000"))
+        #expect(reasons[1].contains("ahead of this machine's clock"))
+        #expect(reasons[2].contains("older than the retention period"))
+        #expect(importer.summary.outcome.inserted == 2)
+    }
 }
