@@ -88,6 +88,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Observers",
+            dependencies: [
+                "NodeEvents",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "WakuDemo",
             dependencies: [
                 "WakuCore",
@@ -109,7 +121,7 @@ let package = Package(
         .target(name: "CTerminalRestore"),
         .target(
             name: "TerminalNCurses",
-            dependencies: ["MonitorUI", "CNCurses", "CTerminalRestore"],
+            dependencies: ["MonitorUI", "NodeEvents", "CNCurses", "CTerminalRestore"],
             swiftSettings: strict
         ),
         .target(
@@ -138,14 +150,13 @@ let package = Package(
                 "WakuDemo",
                 "MonitorUI",
                 "TerminalNCurses",
+                "Observers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -228,6 +239,11 @@ let package = Package(
         .testTarget(
             name: "TerminalNCursesTests",
             dependencies: ["TerminalNCurses", "MonitorUI", "NodeEvents", "WakuTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ObserversTests",
+            dependencies: ["Observers", "NodeEvents"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+internal import TerminalNCurses
 internal import ArgumentParser
 internal import Foundation
 internal import Logging

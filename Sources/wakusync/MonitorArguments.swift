@@ -1,3 +1,4 @@
+internal import TerminalNCurses
 internal import ArgumentParser
 
 /// The options of every command that shows the monitor (`run`, `demo`); include them with

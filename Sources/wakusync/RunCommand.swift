@@ -1,3 +1,5 @@
+internal import TerminalNCurses
+internal import Observers
 internal import ArgumentParser
 internal import Foundation
 internal import Logging

@@ -4,13 +4,20 @@ internal import NIOPosix
 internal import ServiceLifecycle
 
 /// Serves `GET /metrics` in Prometheus text format (headless mode, `--metrics-port`).
-struct MetricsServer: Service {
+package struct MetricsServer: Service {
     let host: String
     let port: Int
     let metrics: NodeMetrics
 
+    /// A server for `metrics` on `host:port` (port 0 picks one).
+    package init(host: String, port: Int, metrics: NodeMetrics) {
+        self.host = host
+        self.port = port
+        self.metrics = metrics
+    }
+
     /// Binds and serves until graceful shutdown.
-    func run() async throws {
+    package func run() async throws {
         let metrics = self.metrics
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

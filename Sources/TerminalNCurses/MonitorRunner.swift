@@ -1,21 +1,21 @@
 internal import Foundation
 internal import MonitorUI
-internal import NodeEvents
-internal import TerminalNCurses
+package import NodeEvents
 
 /// A node the monitor watches: its name (shown in the header; `1`–`9` switch between nodes in
 /// the order given), its event stream, and where its commands go.
-struct MonitoredNode: Sendable {
-    var name: String
+package struct MonitoredNode: Sendable {
+    package var name: String
     /// The node's events. Make it bounded and newest-first
     /// (`AsyncStream.makeStream(of: NodeEvent.self, bufferingPolicy: .bufferingNewest(1024))`),
     /// so a slow screen never slows the node.
-    var events: AsyncStream<NodeEvent>
+    package var events: AsyncStream<NodeEvent>
     /// Delivers a command to the node. Called on the UI thread: it must not block (yield into an
     /// `AsyncStream` continuation, for example).
-    var send: @Sendable (NodeCommand) -> Void
+    package var send: @Sendable (NodeCommand) -> Void
 
-    init(name: String, events: AsyncStream<NodeEvent>, send: @escaping @Sendable (NodeCommand) -> Void) {
+    /// A node to watch.
+    package init(name: String, events: AsyncStream<NodeEvent>, send: @escaping @Sendable (NodeCommand) -> Void) {
         self.name = name
         self.events = events
         self.send = send
@@ -23,20 +23,29 @@ struct MonitoredNode: Sendable {
 }
 
 /// How the monitor draws and where its stderr goes.
-struct MonitorOptions: Sendable {
+package struct MonitorOptions: Sendable {
     /// `--ascii`: draw with ASCII only (also chosen when the locale is not UTF-8).
-    var asciiOnly = false
+    package var asciiOnly = false
     /// `--no-color`: the monochrome theme (also chosen when `NO_COLOR` is set or the terminal has
     /// no colours).
-    var noColor = false
+    package var noColor = false
     /// Where stderr goes while the monitor owns the screen; nil discards it.
-    var logFile: String?
-    var framesPerSecond = 10
+    package var logFile: String?
+    package var framesPerSecond = 10
     /// `TERM` and `NO_COLOR` are read from here.
-    var environment = ProcessInfo.processInfo.environment
+    package var environment = ProcessInfo.processInfo.environment
+
+    /// The monitor's options; the defaults draw Unicode in colour (when the terminal has it) at
+    /// 10 frames a second and discard stderr.
+    package init(asciiOnly: Bool = false, noColor: Bool = false, logFile: String? = nil, framesPerSecond: Int = 10) {
+        self.asciiOnly = asciiOnly
+        self.noColor = noColor
+        self.logFile = logFile
+        self.framesPerSecond = framesPerSecond
+    }
 
     /// Whether the monochrome theme applies before knowing the terminal's colours.
-    var prefersMonochrome: Bool {
+    package var prefersMonochrome: Bool {
         self.noColor || !(self.environment["NO_COLOR"] ?? "").isEmpty
     }
 }
@@ -51,7 +60,7 @@ struct MonitorOptions: Sendable {
 /// way out, crashes included. Events are folded into the dashboard by one task per node; the UI
 /// thread only copies it under a lock, so the node is never blocked by the screen.
 @discardableResult
-func runMonitor(nodes: [MonitoredNode], options: MonitorOptions) async throws -> MonitorExit {
+package func runMonitor(nodes: [MonitoredNode], options: MonitorOptions) async throws -> MonitorExit {
     precondition(!nodes.isEmpty, "the monitor needs at least one node")
     try TerminalCheck.verify(environment: options.environment)
     let redirect = try StandardErrorRedirect(path: options.logFile ?? "/dev/null")
@@ -112,8 +121,9 @@ private struct MonitorSession {
 
 /// A dedicated OS thread for blocking work (curses' `wget_wch`), awaited without blocking the
 /// cooperative pool (STYLE.md §9).
-enum UIThread {
-    static func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+package enum UIThread {
+    /// Runs `body` on a new thread named `wakusync-ui` and returns its result.
+    package static func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 // Named from inside: a name set before start is not applied on Linux, and the

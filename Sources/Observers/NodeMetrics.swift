@@ -1,17 +1,18 @@
-internal import NodeEvents
+package import NodeEvents
 internal import Prometheus
 internal import Synchronization
 
 /// Prometheus metrics fed from the node's event stream: nwaku's Store Sync metric names
 /// (PROTOCOLS.md §6.5), so nwaku's Grafana panels work on our node, plus ours (`wakusync_…`).
-final class NodeMetrics: Sendable {
+package final class NodeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let roundTrips: ValueHistogram
     private let differences: ValueHistogram
     private let cached: Gauge
     private let peerStates = Mutex<[String: PeerSnapshot.State]>([:])
 
-    init() {
+    /// Metrics at zero, with nwaku's histograms registered.
+    package init() {
         self.roundTrips = self.registry.makeValueHistogram(
             descriptor: Self.name("reconciliation_roundtrips", "the number of roundtrips for each reconciliation"),
             buckets: [1, 2, 3, 5, 8, 13]
@@ -26,7 +27,16 @@ final class NodeMetrics: Sendable {
     }
 
     /// Updates the metrics for one event.
-    func record(_ event: NodeEvent) {
+    package func record(_ event: NodeEvent) {
+        switch event {
+        case .sessionEnded, .transferred, .rejected, .limitExceeded, .transfer: self.recordSync(event)
+        case .stored, .archive, .retention, .storeServed: self.recordArchive(event)
+        case .peerUpdated, .peerRemoved: self.recordPeers(event)
+        case .started, .stopping, .sessionStarted, .sessionRound, .resume, .nextSync, .notice: break
+        }
+    }
+
+    private func recordSync(_ event: NodeEvent) {
         switch event {
         case .sessionEnded(let end):
             self.roundTrips.record(Double(end.rounds))
@@ -60,6 +70,29 @@ final class NodeMetrics: Sendable {
                 ),
                 labels: [("source", rejected.source.rawValue), ("reason", rejected.reason.rawValue)]
             ).increment(by: Int64(rejected.count))
+        case .limitExceeded(let exceeded):
+            self.registry.makeCounter(
+                descriptor: Self.name(
+                    "wakusync_limits_exceeded_total",
+                    "requests refused or sessions ended at a limit"
+                ),
+                labels: [("limit", exceeded.limit.rawValue)]
+            ).increment()
+        case .transfer(let queue):
+            self.registry.makeGauge(
+                descriptor: Self.name(
+                    "wakusync_missing_messages",
+                    "messages reconciliation found we lack, still awaited from the peer"
+                ),
+                labels: [("peer", queue.peerID)]
+            ).set(Double(queue.weNeedPending))
+        default:
+            break
+        }
+    }
+
+    private func recordArchive(_ event: NodeEvent) {
+        switch event {
         case .stored(let batch):
             self.registry.makeCounter(
                 descriptor: Self.name(
@@ -91,27 +124,18 @@ final class NodeMetrics: Sendable {
                     labels: [("type", "status_code_no_success")]
                 ).increment()
             }
+        default:
+            break
+        }
+    }
+
+    private func recordPeers(_ event: NodeEvent) {
+        switch event {
         case .peerUpdated(let peer):
             self.updatePeers { $0[peer.peerID] = peer.state }
         case .peerRemoved(let peer):
             self.updatePeers { $0[peer] = nil }
-        case .transfer(let queue):
-            self.registry.makeGauge(
-                descriptor: Self.name(
-                    "wakusync_missing_messages",
-                    "messages reconciliation found we lack, still awaited from the peer"
-                ),
-                labels: [("peer", queue.peerID)]
-            ).set(Double(queue.weNeedPending))
-        case .limitExceeded(let exceeded):
-            self.registry.makeCounter(
-                descriptor: Self.name(
-                    "wakusync_limits_exceeded_total",
-                    "requests refused or sessions ended at a limit"
-                ),
-                labels: [("limit", exceeded.limit.rawValue)]
-            ).increment()
-        case .started, .stopping, .sessionStarted, .sessionRound, .resume, .nextSync, .notice:
+        default:
             break
         }
     }
@@ -122,7 +146,7 @@ final class NodeMetrics: Sendable {
     }
 
     /// The text exposition format.
-    func exposition() -> String { self.registry.emitToString() }
+    package func exposition() -> String { self.registry.emitToString() }
 
     private func bytes(_ protocolName: String, _ direction: String) -> Counter {
         self.registry.makeCounter(

@@ -1,25 +1,25 @@
 internal import Foundation
-internal import NodeEvents
+package import NodeEvents
 
 /// One log line per meaningful node event, for `wakusync run --headless` (text or JSON lines).
 ///
 /// The same events feed the TUI and the metrics, so the three always agree. Rounds and archive
 /// size snapshots are too frequent for lines and are left to the TUI and `/metrics`.
-enum EventLines {
+package enum EventLines {
     /// The text line for `event` at wall time `now` (nanoseconds), or nil for events not logged.
-    static func text(_ event: NodeEvent, at now: Int64) -> String? {
+    package static func text(_ event: NodeEvent, at now: Int64) -> String? {
         guard let (level, message, fields) = Self.describe(event) else { return nil }
         return Self.text(level: level, message: message, fields: fields, at: now)
     }
 
     /// The JSON line for `event`: `{"time":…,"level":…,"event":…,"message":…, fields…}`.
-    static func json(_ event: NodeEvent, at now: Int64) -> String? {
+    package static func json(_ event: NodeEvent, at now: Int64) -> String? {
         guard let (level, message, fields) = Self.describe(event) else { return nil }
         return Self.json(level: level, name: Self.name(event), message: message, fields: fields, at: now)
     }
 
     /// The line saying `count` event lines were dropped because standard output was not read.
-    static func dropped(_ count: Int, json: Bool, at now: Int64) -> String {
+    package static func dropped(_ count: Int, json: Bool, at now: Int64) -> String {
         let message = "event lines dropped while standard output was blocked"
         let fields: [Field] = [("count", count)]
         guard json else { return Self.text(level: "warn", message: message, fields: fields, at: now) }
@@ -35,7 +35,7 @@ enum EventLines {
     /// A field value for a text line: numbers as they are, text escaped and quoted when it has
     /// spaces, quotes or `=`, so one line stays one line and its fields stay apart whatever a peer
     /// put in an agent string, a topic or an error.
-    static func value(_ value: Any) -> String {
+    package static func value(_ value: Any) -> String {
         guard let text = value as? String else { return "\(value)" }
         let escaped = Self.escaped(text)
         guard escaped.isEmpty || escaped.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else {
@@ -46,7 +46,7 @@ enum EventLines {
 
     /// `text` with every control character (terminal escapes, line breaks) written as `\u{…}` and
     /// backslashes doubled, so it cannot move the cursor, recolour a terminal or forge a line.
-    static func escaped(_ text: String) -> String {
+    package static func escaped(_ text: String) -> String {
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
@@ -76,7 +76,20 @@ enum EventLines {
 
     typealias Field = (key: String, value: Any)
 
-    private static func describe(_ event: NodeEvent) -> (String, String, [Field])? {
+    /// A line's level, message and fields.
+    private typealias Line = (level: String, message: String, fields: [Field])
+
+    private static func describe(_ event: NodeEvent) -> Line? {
+        switch event {
+        case .started, .stopping, .nextSync, .notice: Self.node(event)
+        case .peerUpdated, .peerRemoved: Self.peer(event)
+        case .sessionStarted, .sessionRound, .sessionEnded: Self.session(event)
+        case .transfer, .rejected, .limitExceeded, .transferred, .storeServed: Self.traffic(event)
+        case .stored, .archive, .retention, .resume: Self.archive(event)
+        }
+    }
+
+    private static func node(_ event: NodeEvent) -> Line? {
         switch event {
         case .started(let info):
             return (
@@ -89,6 +102,22 @@ enum EventLines {
             )
         case .stopping:
             return ("info", "node stopping", [])
+        case .nextSync:
+            return nil
+        case .notice(let notice):
+            var fields: [Field] = []
+            if let peer = notice.peerID { fields.append(("peer", peer)) }
+            return (
+                notice.severity == .info ? "info" : notice.severity == .warning ? "warn" : "error", notice.message,
+                fields
+            )
+        default:
+            return nil
+        }
+    }
+
+    private static func peer(_ event: NodeEvent) -> Line? {
+        switch event {
         case .peerUpdated(let peer):
             var fields: [Field] = [("peer", peer.peerID), ("state", peer.state.rawValue)]
             if let address = peer.address { fields.append(("address", address)) }
@@ -97,6 +126,13 @@ enum EventLines {
             return ("info", "peer \(peer.state.rawValue)", fields)
         case .peerRemoved(let peer):
             return ("info", "peer removed", [("peer", peer)])
+        default:
+            return nil
+        }
+    }
+
+    private static func session(_ event: NodeEvent) -> Line? {
+        switch event {
         case .sessionStarted(let start):
             return (
                 "info", "session started",
@@ -119,6 +155,13 @@ enum EventLines {
                 fields.append(("error", reason))
                 return ("warn", "session failed", fields)
             }
+        default:
+            return nil
+        }
+    }
+
+    private static func traffic(_ event: NodeEvent) -> Line? {
+        switch event {
         case .transfer:
             return nil
         case .rejected(let rejected):
@@ -141,6 +184,13 @@ enum EventLines {
                 "info", "store query served",
                 [("peer", served.peerID), ("status", Int(served.status)), ("messages", served.messages)]
             )
+        default:
+            return nil
+        }
+    }
+
+    private static func archive(_ event: NodeEvent) -> Line? {
+        switch event {
         case .stored(let batch):
             var fields: [Field] = [
                 ("source", batch.source.rawValue), ("inserted", batch.inserted), ("duplicates", batch.duplicates),
@@ -162,15 +212,8 @@ enum EventLines {
                 return ("warn", "resume failed", fields)
             case .noPeer: return ("warn", "resume found no store peer", fields)
             }
-        case .nextSync:
+        default:
             return nil
-        case .notice(let notice):
-            var fields: [Field] = []
-            if let peer = notice.peerID { fields.append(("peer", peer)) }
-            return (
-                notice.severity == .info ? "info" : notice.severity == .warning ? "warn" : "error", notice.message,
-                fields
-            )
         }
     }
 
