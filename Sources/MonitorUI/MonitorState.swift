@@ -83,7 +83,11 @@ package struct MonitorState: Equatable, Sendable {
                 peerID: exceeded.peerID,
                 at: now
             )
-        case .stored(let batch): self.growth.record(batch, at: now)
+        case .stored(let batch):
+            self.growth.record(batch, at: now)
+            // The header and the archive pane count stored messages at once; the next snapshot
+            // (at most a second later) brings bytes and the index size.
+            self.archive?.messages += batch.inserted
         case .archive(let snapshot): self.archive = snapshot
         case .retention(let deleted, let policy):
             self.retentionDeleted += deleted

@@ -147,6 +147,34 @@ struct MonitorStateTests {
         #expect(track.map { $0.rate(at: Self.now + 60 * Self.second) } ?? 1 < 1)
     }
 
+    @Test("the archive total moves with every stored batch, not only with the next snapshot")
+    func totalsFollowStores() {
+        var state = MonitorState()
+        state.apply(
+            .archive(ArchiveSnapshot(messages: 2_727, bytes: 9, oldest: nil, newest: nil, syncIndexItems: 0)),
+            at: Self.now
+        )
+        state.apply(
+            .stored(
+                StoredBatch(
+                    source: .sync,
+                    peerID: nil,
+                    inserted: 234,
+                    duplicates: 0,
+                    byPubsubTopic: [:],
+                    byContentTopic: [:]
+                )
+            ),
+            at: Self.now + Self.second / 10
+        )
+        #expect(state.archive?.messages == 2_961)
+        state.apply(
+            .archive(ArchiveSnapshot(messages: 2_961, bytes: 99, oldest: nil, newest: nil, syncIndexItems: 5)),
+            at: Self.now + Self.second
+        )
+        #expect(state.archive?.messages == 2_961 && state.archive?.bytes == 99)
+    }
+
     @Test("stored batches fill one-second buckets per source; gaps read as zero; topics beyond the limit are pooled")
     func growth() {
         var state = MonitorState()

@@ -1,3 +1,4 @@
+import NodeEvents
 import Testing
 import WakuNode
 import WakuTestSupport
@@ -33,5 +34,24 @@ struct NodeLifetimeTests {
             watched.allSatisfy { $0.node == nil }
         }
         #expect(freed)
+    }
+
+    // Watching a live peer, the header once said 2,727 messages for tens of seconds after 234
+    // more were stored: the snapshot of a batch that came within a second of the previous one
+    // was dropped, and nothing sent it later.
+    @Test("the archive snapshot catches up with batches stored within a second of each other")
+    func snapshotCatchesUp() async throws {
+        try await NodeCluster.with(1) { nodes in
+            let node = nodes[0]
+            let events = node.events.subscribe()
+            let now = NodeCluster.now
+            await node.publish(NodeCluster.messages(10, seed: 1, now: now))
+            await node.publish(NodeCluster.messages(15, seed: 2, now: now))
+            let caughtUp = await NodeCluster.event(on: events, timeout: .seconds(10)) { event in
+                guard case .archive(let snapshot) = event else { return false }
+                return snapshot.messages == 25
+            }
+            #expect(caughtUp != nil)
+        }
     }
 }
