@@ -55,6 +55,14 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "Archive retention: time:SECONDS, capacity:COUNT or size:N[KB|MB|GB].")
     var storeMessageRetentionPolicy: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Largest message accepted from anywhere, encoded (nwaku's flag): bytes, or with KiB, MiB, KB or MB.",
+            valueName: "SIZE"
+        )
+    )
+    var maxMsgSize = "150KiB"
+
     @OptionGroup var strategy: StrategyOptions
 
     func validate() throws {
@@ -81,6 +89,11 @@ struct NodeOptions: ParsableArguments {
             throw ValidationError("--store-sync-\(name) must be a number of seconds ≥ 0")
         }
         if self.storeSyncRange == 0 { throw ValidationError("--store-sync-range must be more than 0") }
+        guard let size = MessageSize.bytes(self.maxMsgSize), size >= 1_024, size <= 64 << 20 else {
+            throw ValidationError(
+                "--max-msg-size '\(self.maxMsgSize)': expected a size from 1KiB to 64MiB, e.g. 150KiB"
+            )
+        }
         if let policy = self.storeMessageRetentionPolicy {
             do {
                 _ = try RetentionPolicy(parsing: policy)
@@ -110,6 +123,7 @@ struct NodeOptions: ParsableArguments {
         configuration.storeResume = self.storeResume
         configuration.retentionPolicy = self.storeMessageRetentionPolicy
         configuration.strategy = self.strategy.resolved
+        configuration.maxMessageSize = MessageSize.bytes(self.maxMsgSize) ?? MessageLimits.maxMessageSize
         return configuration
     }
 }
