@@ -98,7 +98,10 @@ package final class Libp2pStream: Sendable {
     /// - Returns: the message's bytes, or nil when the peer closed its side before a new message
     ///   (`reserve` is not called then).
     /// - Throws: what `reserve` throws; otherwise as ``readMessage(maxSize:timeout:)``.
-    package func readMessage(
+    ///
+    /// Runs in the caller's isolation (`nonisolated(nonsending)`), so `reserve` may use an
+    /// actor's state without being `Sendable`.
+    nonisolated(nonsending) package func readMessage(
         maxSize: Int? = nil,
         timeout: Duration? = nil,
         reserve: (Int) throws -> Void
@@ -210,7 +213,7 @@ package final class Libp2pStream: Sendable {
     }
 
     /// The length prefix of the next message (nil at a clean end of stream), waiting until `deadline`.
-    private func takeMessageLength(deadline: NIODeadline, maximumLength: Int) async throws -> Int? {
+    nonisolated(nonsending) private func takeMessageLength(deadline: NIODeadline, maximumLength: Int) async throws -> Int? {
         while true {
             switch try self.raw.buffer.takeMessageLength(maximumLength: maximumLength) {
             case .length(let length, let report):
@@ -227,7 +230,7 @@ package final class Libp2pStream: Sendable {
     }
 
     /// Takes from the buffer, waiting for data until `deadline`; reports consumed bytes to the muxer.
-    static func take(
+    nonisolated(nonsending) static func take(
         _ raw: MuxedStream,
         deadline: NIODeadline,
         _ body: (StreamBuffer) throws(Libp2pError) -> StreamBuffer.Take

@@ -57,6 +57,29 @@ struct MessageReadTests {
         }
     }
 
+    @Test("a budget kept by an actor admits messages until it is spent, then refuses with a reset")
+    func actorBudget() async throws {
+        try await LoopbackHosts.with { hosts, addresses in
+            let (outcomes, report) = AsyncStream.makeStream(of: String.self)
+            hosts[1].register(protocolID: Self.reserveProtocol) { stream in
+                let reader = BudgetedReader(limit: 1000)
+                do {
+                    while let message = try await reader.read(stream) { report.yield("read \(message.count)") }
+                } catch let error as Libp2pError {
+                    report.yield("\(error.code) after \(await reader.reserved)")
+                }
+                report.finish()
+            }
+            let peer = try await hosts[0].dial(addresses[1])
+            let stream = try await hosts[0].openStream(to: peer, protocolID: Self.reserveProtocol)
+            for _ in 0..<2 { try await stream.writeMessage([UInt8](repeating: 1, count: 600)) }
+            var received: [String] = []
+            for await outcome in outcomes { received.append(outcome) }
+            #expect(received == ["read 600", "limitReached after 600"])
+            stream.reset()
+        }
+    }
+
     @Test("readMessages returns every complete message already received, within its count and bytes")
     func batches() async throws {
         try await LoopbackHosts.with { hosts, addresses in
@@ -81,6 +104,23 @@ struct MessageReadTests {
             for await batch in batches { received.append(batch) }
             #expect(received == [[100, 200, 300], [400, 500], [2000]])
             await stream.close()
+        }
+    }
+}
+
+/// A reader that keeps its budget as actor state, as a node's transfer reader might.
+private actor BudgetedReader {
+    private(set) var reserved = 0
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func read(_ stream: Libp2pStream) async throws -> [UInt8]? {
+        try await stream.readMessage(maxSize: 1 << 20) { length in
+            guard self.reserved + length <= self.limit else {
+                throw Libp2pError(.limitReached, "budget of \(self.limit) bytes exhausted")
+            }
+            self.reserved += length
         }
     }
 }
