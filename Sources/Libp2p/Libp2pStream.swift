@@ -213,7 +213,10 @@ package final class Libp2pStream: Sendable {
     }
 
     /// The length prefix of the next message (nil at a clean end of stream), waiting until `deadline`.
-    nonisolated(nonsending) private func takeMessageLength(deadline: NIODeadline, maximumLength: Int) async throws -> Int? {
+    nonisolated(nonsending) private func takeMessageLength(
+        deadline: NIODeadline,
+        maximumLength: Int
+    ) async throws -> Int? {
         while true {
             switch try self.raw.buffer.takeMessageLength(maximumLength: maximumLength) {
             case .length(let length, let report):
