@@ -202,7 +202,7 @@ struct ConnectionLimitTests {
                     group.addTask {
                         try? await stream.write(chunk)
                         do {
-                            _ = try await stream.read(timeout: .seconds(3))
+                            _ = try await stream.read(timeout: .seconds(8))
                             return nil
                         } catch let error as Libp2pError {
                             return error.code
