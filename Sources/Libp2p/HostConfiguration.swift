@@ -25,6 +25,11 @@ package struct HostConfiguration: Sendable {
     /// honest nodes share a host or a NAT (the demo runs five on 127.0.0.1) while one address
     /// holds at most 1/32 of the default slots.
     package var maximumInboundConnectionsPerAddress = 8
+    /// Whether loopback addresses (127.0.0.0/8, ::1) are held to
+    /// ``maximumInboundConnectionsPerAddress`` too. Off: peers on this machine are outside the
+    /// threat model, and the demo runs up to 32 nodes on 127.0.0.1. Tests turn it on to use
+    /// 127.0.0.2, 127.0.0.3, … as distinct addresses.
+    package var countsLoopbackPerAddress = false
     /// Inbound slots beyond ``maximumInboundConnections`` that only ``protectedPeers`` take, so
     /// they get in when the general slots are full. Checked after the Noise handshake (which
     /// names the peer); a connection is refused at once only when every slot is taken.

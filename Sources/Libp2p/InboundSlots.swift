@@ -4,11 +4,14 @@ internal import NIOCore
 /// /64 prefix of an IPv6 one (one subscriber usually holds a whole /64).
 struct AddressGroup: Hashable, Sendable, CustomStringConvertible {
     private let bytes: [UInt8]
+    /// Whether the address is a loopback one (127.0.0.0/8, ::1): a peer on this machine.
+    let isLoopback: Bool
 
     /// The group of a socket's remote address; one group for all addresses that are not IP.
     init(_ address: SocketAddress?) {
         guard let text = address?.ipAddress else {
             self.bytes = []
+            self.isLoopback = false
             return
         }
         if let ipv4 = IPAddressText.ipv4(text) {
@@ -17,9 +20,14 @@ struct AddressGroup: Hashable, Sendable, CustomStringConvertible {
             // IPv4-mapped (::ffff:a.b.c.d) counts as its IPv4 address.
             let isMapped = ipv6.prefix(10).allSatisfy { $0 == 0 } && ipv6[10] == 0xff && ipv6[11] == 0xff
             self.bytes = isMapped ? Array(ipv6.suffix(4)) : Array(ipv6.prefix(8))
+            if !isMapped {
+                self.isLoopback = ipv6 == [UInt8](repeating: 0, count: 15) + [1]
+                return
+            }
         } else {
             self.bytes = []
         }
+        self.isLoopback = self.bytes.count == 4 && self.bytes[0] == 127
     }
 
     var description: String {
@@ -34,6 +42,8 @@ struct AddressGroup: Hashable, Sendable, CustomStringConvertible {
 /// Which inbound connections a host keeps, so that no single address, and no crowd of idle
 /// connections, can lock honest peers out. Pure: the host keeps one behind a lock
 /// (``InboundGate``) and passes the time in.
+///
+/// Loopback addresses are exempt from the per-address share unless `countsLoopback`.
 ///
 /// - Before the handshake (only the address is known) a connection is refused when all slots,
 ///   general and protected, are taken by connections, or when its address group already has
@@ -54,6 +64,8 @@ struct InboundSlots {
         var protected: Int
         /// How long a connection must have been without streams before a newcomer may evict it.
         var evictableAfter: TimeAmount
+        /// Whether loopback addresses are held to `perAddress` like others.
+        var countsLoopback: Bool
     }
 
     /// What becomes of a connection whose peer is known.
@@ -94,7 +106,7 @@ struct InboundSlots {
             return Libp2pError(.limitReached, "\(live.count) inbound connections already open")
         }
         let handshakes = live.count { $0.group == group && $0.peer == nil }
-        guard handshakes < self.limits.perAddress else {
+        guard handshakes < self.limits.perAddress || self.isExempt(group) else {
             return Libp2pError(.limitReached, "\(handshakes) handshakes from \(group) already in progress")
         }
         self.entries[id] = Entry(group: group)
@@ -113,7 +125,7 @@ struct InboundSlots {
         }
         let general = self.entries.filter { $0.key != id && $0.value.isGeneral }
         let fromGroup = general.values.count { $0.group == entry.group }
-        guard fromGroup < self.limits.perAddress else {
+        guard fromGroup < self.limits.perAddress || self.isExempt(entry.group) else {
             self.entries[id] = nil
             return .refused(Libp2pError(.limitReached, "\(fromGroup) connections from \(entry.group) already open"))
         }
@@ -155,5 +167,11 @@ struct InboundSlots {
     /// Takes `peer`'s protection away (its open connections keep their slots).
     mutating func unprotect(_ peer: PeerID) {
         self.protectedPeers.remove(peer)
+    }
+
+    /// Peers on this machine are outside the threat model (SECURITY.md), and the demo runs up to
+    /// 32 nodes on 127.0.0.1; tests count loopback addresses to use 127.0.0.x as distinct peers.
+    private func isExempt(_ group: AddressGroup) -> Bool {
+        group.isLoopback && !self.limits.countsLoopback
     }
 }

@@ -76,7 +76,8 @@ package actor Libp2pHost {
                 total: configuration.maximumInboundConnections,
                 perAddress: configuration.maximumInboundConnectionsPerAddress,
                 protected: configuration.protectedInboundConnections,
-                evictableAfter: TimeAmount(configuration.evictableIdleTime)
+                evictableAfter: TimeAmount(configuration.evictableIdleTime),
+                countsLoopback: configuration.countsLoopbackPerAddress
             ),
             protectedPeers: configuration.protectedPeers
         )

@@ -81,7 +81,10 @@ struct ConnectionLimitTests {
         _ change: (inout HostConfiguration) -> Void,
         _ body: (Libp2pHost, Multiaddr) async throws -> Void
     ) async throws {
-        let configuration = LoopbackHosts.configuration(change)
+        let configuration = LoopbackHosts.configuration {
+            $0.countsLoopbackPerAddress = true  // 127.0.0.2, 127.0.0.3, … are distinct peers here
+            change(&$0)
+        }
         try await LoopbackHosts.with(1, configuration: configuration) { hosts, addresses in
             hosts[0].register(protocolID: Self.holdProtocol) { stream in
                 _ = try await stream.read(timeout: .seconds(50))

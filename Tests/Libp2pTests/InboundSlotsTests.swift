@@ -7,7 +7,13 @@ import Testing
 @Suite("inbound slots")
 struct InboundSlotsTests {
     static let now = NIODeadline.uptimeNanoseconds(100_000_000_000)
-    static let limits = InboundSlots.Limits(total: 4, perAddress: 2, protected: 2, evictableAfter: .seconds(30))
+    static let limits = InboundSlots.Limits(
+        total: 4,
+        perAddress: 2,
+        protected: 2,
+        evictableAfter: .seconds(30),
+        countsLoopback: true
+    )
 
     static func group(_ text: String) throws -> AddressGroup {
         AddressGroup(try SocketAddress(ipAddress: text, port: 1))
@@ -55,6 +61,26 @@ struct InboundSlotsTests {
         #expect(slots.accept(2, from: group) == nil)
         #expect(slots.accept(3, from: group)?.code == .limitReached)
         #expect(slots.accept(4, from: try Self.group("10.0.0.2")) == nil)
+    }
+
+    @Test("loopback addresses are exempt from the per-address share unless counted")
+    func loopbackExempt() throws {
+        var limits = Self.limits
+        limits.countsLoopback = false
+        var slots = InboundSlots(limits: limits, protectedPeers: [])
+        for id in 1...4 { #expect(try Self.connect(&slots, UInt64(id), from: "127.0.0.1") == .admitted) }
+        guard case .refused = try Self.connect(&slots, 5, from: "127.0.0.1") else {
+            Issue.record("loopback peers passed the total")
+            return
+        }
+        #expect(try Self.group("::1").isLoopback && Self.group("127.9.9.9").isLoopback)
+        #expect(try !Self.group("::2").isLoopback && !Self.group("10.0.0.1").isLoopback)
+        var counted = InboundSlots(limits: Self.limits, protectedPeers: [])
+        for id in 1...2 { #expect(try Self.connect(&counted, UInt64(id), from: "127.0.0.1") == .admitted) }
+        guard case .refused = try Self.connect(&counted, 3, from: "127.0.0.1") else {
+            Issue.record("a counted loopback address passed its share")
+            return
+        }
     }
 
     @Test("IPv6 addresses count by /64; IPv4-mapped addresses as their IPv4 address")
