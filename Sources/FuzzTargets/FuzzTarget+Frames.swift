@@ -28,10 +28,11 @@ extension FuzzTarget {
         Self.negotiate(fed.frames)
     }
 
-    /// `yamux-frame`: yamux frames with Data payloads limited to 1 KiB.
+    /// `yamux-frame`: yamux frames with Data payloads limited to the spec's window (262144
+    /// bytes, the limit a connection uses), so inputs of megabytes carry whole large frames.
     static func yamuxFrame(_ input: [UInt8]) {
         guard let (chunkSize, stream) = input.splitFirst else { return }
-        let maximumPayload = 1024
+        let maximumPayload = 262_144
         let fed = DecoderFeed(YamuxFrameDecoder(maximumPayload: maximumPayload), stream, chunkSize: chunkSize)
         var rebuilt = ByteBuffer()
         for frame in fed.frames {
@@ -134,12 +135,22 @@ extension FuzzTarget {
         }
     }
 
+    /// The most plaintext one Noise transport frame carries (65535 minus the 16-byte tag).
+    private static let noisePlaintextLimit = 65_535 - NoiseCipherState.tagLength
+
     /// Seals `plaintext` into transport frames as `NoiseHandler` does, decodes and opens them.
     private static func sealAndOpen(_ plaintext: [UInt8], chunkSize: Int) {
         var send = NoiseCipherState(key: NoiseFixture.transportKey)
         var receive = NoiseCipherState(key: NoiseFixture.transportKey)
         var wire: [UInt8] = []
-        for chunk in plaintext.chunks(of: chunkSize) {
+        // A transport frame carries at most 65519 plaintext bytes (65535 with the tag), however
+        // long the input and its chunks are.
+        let pieces = plaintext.chunks(of: chunkSize).flatMap { chunk in
+            stride(from: chunk.startIndex, to: chunk.endIndex, by: Self.noisePlaintextLimit).map {
+                chunk[$0..<min($0 + Self.noisePlaintextLimit, chunk.endIndex)]
+            }
+        }
+        for chunk in pieces {
             guard let sealed = try? send.encrypt(Array(chunk), ad: []) else {
                 invariant(false, "sealing \(chunk.count) bytes failed")
                 return

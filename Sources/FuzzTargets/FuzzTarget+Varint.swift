@@ -41,12 +41,14 @@ extension FuzzTarget {
     /// `length-prefixed`: uvarint-length-prefixed messages read from a muxed stream, the framing
     /// of every Waku protocol and of identify (PROTOCOLS.md §0).
     ///
-    /// Byte 0 is the chunk size the bytes arrive in (0: all at once), byte 1 the message limit in
-    /// units of 8 bytes. The same messages must come out however the bytes are split, they must be
+    /// Byte 0 is the chunk size the bytes arrive in (0: all at once), byte 1 the message limit
+    /// (below). The same messages must come out however the bytes are split, they must be
     /// the input's bytes, and every byte consumed must be reported to the muxer's flow control.
     static func lengthPrefixed(_ input: [UInt8]) {
         guard input.count >= 2 else { return }
-        let limit = Int(input[1]) * 8
+        // Byte 1 is the limit: below 0x80 in steps of 8 bytes, above in steps of 32 KiB (to
+        // about 4 MiB), so large messages are collected across many chunks.
+        let limit = input[1] < 0x80 ? Int(input[1]) * 8 : Int(input[1] & 0x7f) << 15
         let stream = Array(input.dropFirst(2))
         let whole = StreamMessages(stream, chunkSize: 0, limit: limit)
         let dripped = StreamMessages(stream, chunkSize: Int(input[0]), limit: limit)

@@ -24,6 +24,8 @@ final class Connection: Sendable {
     let muxer: MuxerHandle
     let muxerProtocol: Muxer
     let direction: ConnectionDirection
+    /// Unread bytes and idleness, shared with the muxer.
+    let usage: ConnectionUsage
     /// The peer's address as seen on the socket (`/ip4/…/tcp/…`).
     let remoteAddress: Multiaddr?
     private let reason = Mutex<Libp2pError?>(nil)
@@ -33,13 +35,15 @@ final class Connection: Sendable {
         peer: SecuredPeer,
         muxer: MuxerHandle,
         muxerProtocol: Muxer,
-        direction: ConnectionDirection
+        direction: ConnectionDirection,
+        usage: ConnectionUsage
     ) {
         self.channel = channel
         self.peer = peer
         self.muxer = muxer
         self.muxerProtocol = muxerProtocol
         self.direction = direction
+        self.usage = usage
         self.remoteAddress = channel.remoteAddress.flatMap(Multiaddr.init(socketAddress:))
     }
 
@@ -53,9 +57,9 @@ final class Connection: Sendable {
         self.reason.withLock { if $0 == nil { $0 = error } }
     }
 
-    /// Ends the connection gracefully (yamux Go Away).
-    func close() {
-        self.recordFailure(Libp2pError(.connectionClosed, "closed by us"))
+    /// Ends the connection gracefully (yamux Go Away), recording `reason` as why.
+    func close(reason: Libp2pError = Libp2pError(.connectionClosed, "closed by us")) {
+        self.recordFailure(reason)
         self.muxer.shutdown()
     }
 }

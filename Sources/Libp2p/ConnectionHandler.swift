@@ -22,6 +22,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let expectedPeer: PeerID?
     private let upgraded: EventLoopPromise<Connection>
     private let onInboundStream: @Sendable (MuxedStream, Connection) -> Void
+    private let admission: (@Sendable (PeerID) -> Libp2pError?)?
+    private let usage = ConnectionUsage(now: .now())
     private var secured: SecuredPeer?
     private var connection: Connection?
     private var isStarted = false
@@ -32,12 +34,14 @@ final class ConnectionHandler: ChannelInboundHandler {
         direction: ConnectionDirection,
         expectedPeer: PeerID?,
         upgraded: EventLoopPromise<Connection>,
+        admission: (@Sendable (PeerID) -> Libp2pError?)? = nil,
         onInboundStream: @escaping @Sendable (MuxedStream, Connection) -> Void
     ) {
         self.settings = settings
         self.direction = direction
         self.expectedPeer = expectedPeer
         self.upgraded = upgraded
+        self.admission = admission
         self.onInboundStream = onInboundStream
     }
 
@@ -68,6 +72,11 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
         switch event {
         case .secured(let peer):
+            // Inbound slots: only now is the peer known (protected peers, per-address shares).
+            if let refusal = self.admission?(peer.peerID) {
+                self.errorCaught(context: context, error: refusal)
+                return
+            }
             self.secured = peer
             self.negotiate(
                 self.settings.muxers.map(\.rawValue),
@@ -82,7 +91,8 @@ final class ConnectionHandler: ChannelInboundHandler {
                 peer: peer,
                 muxer: handle,
                 muxerProtocol: muxer,
-                direction: self.direction
+                direction: self.direction,
+                usage: self.usage
             )
             self.connection = connection
             self.upgraded.succeed(connection)
@@ -152,7 +162,9 @@ final class ConnectionHandler: ChannelInboundHandler {
             throw Libp2pError(.negotiationFailed, "negotiated unknown muxer \(selected)")
         }
         self.selectedMuxer = muxer
-        let configuration = self.settings.muxerConfiguration
+        var configuration = self.settings.muxerConfiguration
+        // We close connections we dialled ourselves; only inbound ones time out when idle.
+        if self.direction == .outbound { configuration.idleTimeout = nil }
         let onInboundStream = self.onInboundStream
         let deliver: (MuxedStream) -> Void = { [unowned self] stream in
             guard let connection = self.connection else { return }
@@ -164,16 +176,22 @@ final class ConnectionHandler: ChannelInboundHandler {
                 ByteToMessageHandler(
                     YamuxFrameDecoder(maximumPayload: max(configuration.receiveWindow, MuxerConfiguration.specWindow))
                 ),
-                YamuxHandler(
-                    isDialer: self.direction == .outbound,
-                    configuration: configuration,
+                MuxerHandler(
+                    YamuxStateMachine(isDialer: self.direction == .outbound, configuration: configuration, now: .now()),
+                    writeTimeout: configuration.writeTimeout,
+                    usage: self.usage,
                     onInboundStream: deliver
                 ),
             ]
         case .mplex:
             return [
                 ByteToMessageHandler(MplexFrameDecoder()),
-                MplexHandler(configuration: configuration, onInboundStream: deliver),
+                MuxerHandler(
+                    MplexStateMachine(configuration: configuration, now: .now()),
+                    writeTimeout: configuration.writeTimeout,
+                    usage: self.usage,
+                    onInboundStream: deliver
+                ),
             ]
         }
     }

@@ -17,8 +17,33 @@ package struct HostConfiguration: Sendable {
     package var readTimeout: Duration = .seconds(30)
     /// How long a write may wait for the peer's flow-control window before the stream is reset.
     package var writeTimeout: Duration = .seconds(30)
-    /// Inbound connections open at once; more are refused as soon as they are accepted.
+    /// Inbound connections of unprotected peers open at once. When all are taken, a newcomer
+    /// evicts the connection idle longest (see ``evictableIdleTime``) or is refused.
     package var maximumInboundConnections = 256
+    /// Inbound connections from one IPv4 address or IPv6 /64, counted apart from protected peers;
+    /// handshakes in progress from one address are limited to the same number. Eight lets several
+    /// honest nodes share a host or a NAT (the demo runs five on 127.0.0.1) while one address
+    /// holds at most 1/32 of the default slots.
+    package var maximumInboundConnectionsPerAddress = 8
+    /// Whether loopback addresses (127.0.0.0/8, ::1) are held to
+    /// ``maximumInboundConnectionsPerAddress`` too. Off: peers on this machine are outside the
+    /// threat model, and the demo runs up to 32 nodes on 127.0.0.1. Tests turn it on to use
+    /// 127.0.0.2, 127.0.0.3, … as distinct addresses.
+    package var countsLoopbackPerAddress = false
+    /// Inbound slots beyond ``maximumInboundConnections`` that only ``protectedPeers`` take, so
+    /// they get in when the general slots are full. Checked after the Noise handshake (which
+    /// names the peer); a connection is refused at once only when every slot is taken.
+    package var protectedInboundConnections = 16
+    /// Peers (static peers, operators' own nodes) that may connect when the general inbound slots
+    /// are full; ``Libp2pHost/protect(_:)`` adds more while running.
+    package var protectedPeers: Set<PeerID> = []
+    /// How long an inbound connection must have had no stream before a newcomer may take its slot.
+    package var evictableIdleTime: Duration = .seconds(30)
+    /// An inbound connection without any stream for this long is closed (nil: never).
+    package var inboundIdleTimeout: Duration? = .seconds(600)
+    /// Bytes a connection's streams may hold unread, together. Data that would take a connection
+    /// past it resets the stream it is for (yamux alone would allow 256 streams × 256 KiB).
+    package var maximumUnreadBytesPerConnection = 8 << 20
     /// Streams open at once on one connection (nim-libp2p: 256); more are refused with a reset.
     package var maximumStreamsPerConnection = 256
     /// Our yamux receive window per stream (at least the spec's 262144, which is also the default).

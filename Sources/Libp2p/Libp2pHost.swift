@@ -34,7 +34,7 @@ package actor Libp2pHost {
     nonisolated let workSink: AsyncStream<Work>.Continuation
     private nonisolated let work: AsyncStream<Work>
     private nonisolated let handlers = Mutex<[String: Handler]>([:])
-    private nonisolated let inboundConnections = Atomic<Int>(0)
+    nonisolated let inboundGate: InboundGate
     private let listenAddresses: [Multiaddr]
     private var state = State.idle
     private var listeners: [any Channel] = []
@@ -65,9 +65,21 @@ package actor Libp2pHost {
                 maximumStreams: configuration.maximumStreamsPerConnection,
                 receiveWindow: configuration.yamuxReceiveWindow,
                 writeTimeout: TimeAmount(configuration.writeTimeout),
-                mplexBufferLimit: max(configuration.yamuxReceiveWindow, MplexFrame.maximumPayload)
+                mplexBufferLimit: max(configuration.yamuxReceiveWindow, MplexFrame.maximumPayload),
+                maximumUnreadBytes: configuration.maximumUnreadBytesPerConnection,
+                idleTimeout: configuration.inboundIdleTimeout.map(TimeAmount.init)
             ),
             timeout: TimeAmount(configuration.upgradeTimeout)
+        )
+        self.inboundGate = InboundGate(
+            limits: InboundSlots.Limits(
+                total: configuration.maximumInboundConnections,
+                perAddress: configuration.maximumInboundConnectionsPerAddress,
+                protected: configuration.protectedInboundConnections,
+                evictableAfter: TimeAmount(configuration.evictableIdleTime),
+                countsLoopback: configuration.countsLoopbackPerAddress
+            ),
+            protectedPeers: configuration.protectedPeers
         )
         (self.events, self.eventSink) = AsyncStream.makeStream(
             of: HostEvent.self,
@@ -81,6 +93,17 @@ package actor Libp2pHost {
     /// Serves `protocolID` with `handler` on every connection (replacing an earlier registration).
     package nonisolated func register(protocolID: String, handler: @escaping Handler) {
         self.handlers.withLock { $0[protocolID] = handler }
+    }
+
+    /// Lets `peer` connect even when the general inbound slots are full (see
+    /// ``HostConfiguration/protectedPeers``); applies from its next connection on.
+    package nonisolated func protect(_ peer: PeerID) {
+        self.inboundGate.protect(peer)
+    }
+
+    /// Ends `peer`'s protection; its open connections keep their slots.
+    package nonisolated func unprotect(_ peer: PeerID) {
+        self.inboundGate.unprotect(peer)
     }
 
     /// Binds the listen addresses and returns them with `/p2p/<our peer id>` appended.
@@ -221,20 +244,17 @@ package actor Libp2pHost {
     }
 
     private nonisolated func initializeInbound(_ channel: any Channel) -> EventLoopFuture<Void> {
-        let count = self.inboundConnections.add(1, ordering: .relaxed).newValue
-        let counter = self
-        channel.closeFuture.whenComplete { _ in counter.inboundConnections.subtract(1, ordering: .relaxed) }
-        guard count <= self.configuration.maximumInboundConnections else {
-            return channel.eventLoop.makeFailedFuture(
-                Libp2pError(
-                    .limitReached,
-                    "\(self.configuration.maximumInboundConnections) inbound connections already open"
-                )
-            )
+        let gate = self.inboundGate
+        let id: UInt64
+        switch gate.accept(from: channel.remoteAddress) {
+        case .failure(let refusal): return channel.eventLoop.makeFailedFuture(refusal)
+        case .success(let accepted): id = accepted
         }
+        channel.closeFuture.whenComplete { _ in gate.release(id) }
         let upgraded = channel.eventLoop.makePromise(of: Connection.self)
         let sink = self.workSink
         upgraded.futureResult.whenSuccess { connection in
+            gate.established(id, connection)
             if case .terminated = sink.yield(.inboundConnection(connection)) { connection.close() }
         }
         return channel.eventLoop.makeCompletedFuture {
@@ -244,6 +264,7 @@ package actor Libp2pHost {
                     direction: .inbound,
                     expectedPeer: nil,
                     upgraded: upgraded,
+                    admission: { peer in gate.secure(id, as: peer) },
                     onInboundStream: { stream, connection in sink.yield(.stream(stream, connection)) }
                 )
             )

@@ -81,6 +81,79 @@ package final class Libp2pStream: Sendable {
         return message.map { Array($0.readableBytesView) }
     }
 
+    /// One uvarint-length-prefixed message whose announced length `reserve` accepts first.
+    ///
+    /// `reserve` is called once, with the announced length, as soon as the length prefix has
+    /// arrived and before any of the body is collected: a caller charges a byte budget there
+    /// (and refuses by throwing) before the message takes memory. When it throws, the stream is
+    /// reset, nothing more is buffered for the message, and the read fails with its error. Once
+    /// it returned, the reservation is the caller's to release: after processing the message,
+    /// and also when this read fails later (timeout, reset, the stream ending inside the message).
+    ///
+    /// - Parameters:
+    ///   - maxSize: the largest acceptable message; defaults to the host's limit for this protocol.
+    ///     A longer announced length fails with `frameTooLarge` before `reserve` is called.
+    ///   - timeout: how long to wait for the whole message; defaults to the host's read timeout.
+    ///   - reserve: called with the announced length; throws to refuse the message.
+    /// - Returns: the message's bytes, or nil when the peer closed its side before a new message
+    ///   (`reserve` is not called then).
+    /// - Throws: what `reserve` throws; otherwise as ``readMessage(maxSize:timeout:)``.
+    ///
+    /// Runs in the caller's isolation (`nonisolated(nonsending)`), so `reserve` may use an
+    /// actor's state without being `Sendable`.
+    nonisolated(nonsending) package func readMessage(
+        maxSize: Int? = nil,
+        timeout: Duration? = nil,
+        reserve: (Int) throws -> Void
+    ) async throws -> [UInt8]? {
+        let limit = maxSize ?? self.maximumMessageSize
+        let deadline = self.deadline(timeout)
+        guard let length = try await self.takeMessageLength(deadline: deadline, maximumLength: limit) else {
+            return nil
+        }
+        do {
+            try reserve(length)
+        } catch {
+            self.reset()
+            throw error
+        }
+        let message = try await Self.take(self.raw, deadline: deadline) { buffer throws(Libp2pError) in
+            try buffer.takeMessage(maximumLength: limit)
+        }
+        return message.map { Array($0.readableBytesView) } ?? []
+    }
+
+    /// Every complete length-prefixed message already received, waiting for the first one.
+    ///
+    /// Returns the first message as ``readMessage(maxSize:timeout:)`` would, then every further
+    /// message that has arrived whole, while the batch holds fewer than `maxCount` messages and
+    /// their bytes stay within `maxBytes` (the first message counts, but is returned whatever its
+    /// size up to `maxSize`). A reader admits a batch in one hop instead of one per message.
+    ///
+    /// - Returns: at least one message, or nil when the peer closed its side before a new message.
+    /// - Throws: as ``readMessage(maxSize:timeout:)``; an error in a later message is left for the
+    ///   next read, so the messages before it are returned.
+    package func readMessages(
+        maxCount: Int,
+        maxBytes: Int,
+        maxSize: Int? = nil,
+        timeout: Duration? = nil
+    ) async throws -> [[UInt8]]? {
+        let limit = maxSize ?? self.maximumMessageSize
+        guard let first = try await self.readMessage(maxSize: limit, timeout: timeout) else { return nil }
+        var batch = [first]
+        var total = first.count
+        let buffer = self.raw.buffer
+        while batch.count < maxCount,
+            let (next, report) = buffer.takeCompleteMessage(maximumLength: limit, maximumBytes: maxBytes - total)
+        {
+            self.raw.muxer.consumed(self.raw.key, bytes: report)
+            batch.append(Array(next.readableBytesView))
+            total += next.readableBytes
+        }
+        return batch
+    }
+
     // MARK: - Writing
 
     /// Writes raw bytes.
@@ -139,8 +212,28 @@ package final class Libp2pStream: Sendable {
         NIODeadline.now() + TimeAmount(timeout ?? self.readTimeout)
     }
 
+    /// The length prefix of the next message (nil at a clean end of stream), waiting until `deadline`.
+    nonisolated(nonsending) private func takeMessageLength(
+        deadline: NIODeadline,
+        maximumLength: Int
+    ) async throws -> Int? {
+        while true {
+            switch try self.raw.buffer.takeMessageLength(maximumLength: maximumLength) {
+            case .length(let length, let report):
+                self.raw.muxer.consumed(self.raw.key, bytes: report)
+                return length
+            case .end(let report):
+                self.raw.muxer.consumed(self.raw.key, bytes: report)
+                return nil
+            case .empty(let report):
+                self.raw.muxer.consumed(self.raw.key, bytes: report)
+                try await self.raw.buffer.waitForData(deadline: deadline)
+            }
+        }
+    }
+
     /// Takes from the buffer, waiting for data until `deadline`; reports consumed bytes to the muxer.
-    static func take(
+    nonisolated(nonsending) static func take(
         _ raw: MuxedStream,
         deadline: NIODeadline,
         _ body: (StreamBuffer) throws(Libp2pError) -> StreamBuffer.Take

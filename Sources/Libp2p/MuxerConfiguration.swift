@@ -10,6 +10,18 @@ struct MuxerConfiguration: Sendable {
     var writeTimeout: TimeAmount
     /// mplex: stop reading the connection while one stream holds more than this many unread bytes.
     var mplexBufferLimit: Int
+    /// Bytes all streams of the connection may hold unread; data past it resets its stream.
+    var maximumUnreadBytes: Int
+    /// Close the connection after this long without streams (inbound connections; nil: never).
+    var idleTimeout: TimeAmount?
+
+    /// Why a stream was reset for the connection's unread-bytes cap.
+    var unreadCapReached: Libp2pError {
+        Libp2pError(
+            .limitReached,
+            "the connection's streams hold \(self.maximumUnreadBytes) unread bytes: stream reset"
+        )
+    }
 
     /// The spec's initial yamux window, which peers following the spec (py-libp2p, go-libp2p) assume.
     static let specWindow = 262_144

@@ -85,15 +85,17 @@ struct HostTests {
             var iterator = arrived.makeAsyncIterator()
             let remote = try #require(await iterator.next())
             let chunk = ByteBuffer(repeating: 1, count: 64 * 1024)
-            // The peer reads nothing: at most its window gets through; the writer waits for the rest.
+            // The peer reads nothing: the window we assume it granted (nim-libp2p's 256000, less
+            // the few bytes of protocol negotiation) gets through, and the writer waits for the rest.
             try await withThrowingTaskGroup { group in
                 group.addTask {
                     for _ in 0..<64 { try await stream.write(chunk) }
                     Issue.record("4 MiB were accepted although the peer read nothing")
                 }
-                try await Task.sleep(for: .milliseconds(500))
-                #expect(remote.raw.buffer.bufferedBytes <= 262_144)
-                #expect(remote.raw.buffer.bufferedBytes > 0)
+                while remote.raw.buffer.bufferedBytes < MuxerConfiguration.nimWindow - 1024 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(remote.raw.buffer.bufferedBytes <= MuxerConfiguration.nimWindow)
                 stream.reset()
                 _ = try? await group.next()
             }
@@ -147,7 +149,8 @@ struct HostTests {
                 try await first.readMessage(timeout: .milliseconds(300))
             }
             #expect(timeout?.code == .timeout)
-            #expect(clock.now - start < .seconds(2))
+            // Well before the 20 s default: the 300 ms given was honoured (loose for loaded machines).
+            #expect(clock.now - start < .seconds(10))
             let second = try await hosts[0].openStream(to: peer, protocolID: LoopbackHosts.echoProtocol)
             let third = await #expect(throws: Libp2pError.self) {
                 try await hosts[0].openStream(to: peer, protocolID: LoopbackHosts.echoProtocol)

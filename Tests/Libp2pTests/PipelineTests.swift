@@ -22,7 +22,9 @@ private final class EmbeddedPair {
             maximumStreams: 4,
             receiveWindow: 262_144,
             writeTimeout: .seconds(5),
-            mplexBufferLimit: 1 << 20
+            mplexBufferLimit: 1 << 20,
+            maximumUnreadBytes: 8 << 20,
+            idleTimeout: nil
         )
         func settings(_ key: PrivateKey) throws -> ConnectionHandler.Settings {
             .init(
