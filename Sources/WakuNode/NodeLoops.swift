@@ -127,6 +127,7 @@ struct NodeLoops: Sendable {
                     )
                 )
             }
+            if let peer = parsed.peerID { self.node.host.protect(peer) }
             await self.node.peers.addStatic(parsed)
         }
         while !Task.isCancelled {

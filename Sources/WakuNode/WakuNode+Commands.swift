@@ -44,6 +44,8 @@ extension WakuNode {
     func dialStatic(_ address: Multiaddr) async {
         do {
             let peer = try await self.host.dial(address, timeout: .seconds(10))
+            // Static peers keep a connection slot even when strangers fill the rest.
+            self.host.protect(peer)
             await self.peers.dialSucceeded(address, peer: peer)
         } catch {
             await self.peers.dialFailed(address, error: Self.describe(error), at: self.now())
