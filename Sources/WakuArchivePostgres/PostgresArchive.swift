@@ -157,7 +157,7 @@ package final class PostgresArchive: MessageArchive {
         return ArchiveError(.database, "\(what) failed", underlying: PostgresFailure(error))
     }
 
-    private static func connectionConfiguration(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
+    static func connectionConfiguration(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
         switch location.endpoint {
         case .tcp(let host, let port):
             return PostgresConnection.Configuration(

@@ -69,13 +69,13 @@ func openArchive(
 ) async throws -> any MessageArchive {
     switch location {
     case .sqlite(let path):
-        if access == .readOnly { return try Archive.openExisting(path: path, limits: limits) }
+        if access == .readOnly { return try WakuArchive.Archive.openExisting(path: path, limits: limits) }
         if URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
             == dataDirectory.standardizedFileURL.path
         {
             try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         }
-        return try Archive(path: path, limits: limits)
+        return try WakuArchive.Archive(path: path, limits: limits)
     case .postgres(let postgres):
         return try await PostgresArchive.open(
             postgres,
