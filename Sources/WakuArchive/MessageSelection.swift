@@ -67,7 +67,6 @@ extension MessageSelection {
     func rowsAndStop(in db: Database, topics: TopicTable) throws -> (rows: [SelectedRow], stop: ArchivePosition?) {
         guard self.limit > 0 else { return ([], nil) }
         if let start = self.timeStart, let end = self.timeEnd, start > end { return ([], nil) }
-        if let start = self.timeStart, let end = self.timeEnd, start > end { return [] }
         // Topic filters become id filters; a topic no message ever used matches nothing.
         var pubsubID: Int64?
         if let topic = self.pubsubTopic {

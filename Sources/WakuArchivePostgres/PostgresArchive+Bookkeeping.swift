@@ -7,7 +7,7 @@ extension PostgresArchive {
     package func recordOnline(at now: Int64) async throws(ArchiveError) {
         let logger = self.logger
         try await self.withConnection("recording the last-online time") { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 INSERT INTO wakusync_last_online (id, timestamp) VALUES (1, \(now))
                 ON CONFLICT (id) DO UPDATE SET timestamp = excluded.timestamp
@@ -79,7 +79,7 @@ extension PostgresArchive {
     static func single<T: PostgresDecodable & Sendable>(
         _ rows: PostgresRowSequence,
         _ type: T.Type
-    ) async throws -> T? {
+    ) async throws -> T? where T._DecodableType == T {
         var value: T?
         for try await item in rows.decode(T?.self) where value == nil {
             value = item

@@ -1,7 +1,6 @@
 package import Logging
 internal import PostgresNIO
 package import WakuArchive
-package import WakuCore
 
 /// The node's message archive in a PostgreSQL database, in nwaku's schema version 7
 /// (PROTOCOLS.md §11), so wakusync and nwaku nodes can share one database.
@@ -140,7 +139,7 @@ package final class PostgresArchive: MessageArchive {
     ) async throws(ArchiveError) -> T {
         let logger = self.logger
         return try await self.withConnection(what()) { connection in
-            try await connection.query(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
+            try await connection.query(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN", logger: logger)
             do {
                 let value = try await body(connection)
                 try await connection.query("COMMIT", logger: logger)

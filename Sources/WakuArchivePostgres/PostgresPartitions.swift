@@ -1,3 +1,4 @@
+internal import Foundation
 internal import Logging
 internal import PostgresNIO
 internal import Synchronization

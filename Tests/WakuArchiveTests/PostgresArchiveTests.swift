@@ -243,8 +243,12 @@ struct PostgresArchiveTests {
             #expect(outcomes.duplicates == 1_000)
             for archive in [first, second] {
                 #expect(try await archive.count() == 2_000)
-                let pages = await archive.allPages(StoreQueryRequest(requestID: "u", paginationForward: true, paginationLimit: 100))
-                #expect(pages.flatMap(\.messages).map(\.messageHash) == ReferenceStore(messages: messages).matches(StoreQueryRequest(requestID: "a")).map(\.hash))
+                let pages = await archive.allPages(
+                    StoreQueryRequest(requestID: "u", paginationForward: true, paginationLimit: 100)
+                )
+                let expected = ReferenceStore(messages: messages).matches(StoreQueryRequest(requestID: "a")).map(\.hash)
+                let returned = pages.flatMap(\.messages).map(\.messageHash)
+                #expect(returned == expected)
             }
             try await first.close()
             try await second.close()
@@ -308,16 +312,10 @@ struct PostgresArchiveTests {
             let hour: Int64 = 3_600_000_000_000
             let base: Int64 = 1_700_000_000_000_000_000 / hour * hour
             // Ten messages in each of four hours.
-            let messages = (0..<40).map { index in
-                ArchivedMessage(
-                    pubsubTopic: Fixtures.pubsubTopics[index % 3],
-                    message: WakuMessage(
-                        payload: [UInt8(index)],
-                        contentTopic: "/a/1/b/proto",
-                        timestamp: base + Int64(index / 10) * hour + Int64(index % 10) * 360_000_000_000
-                    ),
-                    source: .relay
-                )
+            let messages = (0..<40).map { (index: Int) -> ArchivedMessage in
+                let offset: Int64 = Int64(index / 10) * hour + Int64(index % 10) * 360_000_000_000
+                let message = WakuMessage(payload: [UInt8(index)], contentTopic: "/a/1/b/proto", timestamp: base + offset)
+                return ArchivedMessage(pubsubTopic: Fixtures.pubsubTopics[index % 3], message: message, source: .relay)
             }
             _ = try await archive.insert(messages)
             // Keep one hour and a half: the cutoff is in the third hour, at its sixth message.

@@ -172,7 +172,7 @@ struct RetentionTests {
 
     @Test("an unlimited policy deletes nothing", arguments: Backend.allCases)
     func unlimited(backend: Backend) async throws {
-        try await Self.withFilled(backend, 20) { archive, _ in
+        try await Self.withFilled(backend, 20) { archive, _ async throws in
             #expect(try await archive.apply(.unlimited, now: .max, itemizingFrom: .min) == RetentionOutcome())
             #expect(try await archive.stats().count == 20)
         }

@@ -97,7 +97,8 @@ struct StoreQueryTests {
             (UInt64?.none, 20), (0, 20), (1, 1), (57, 57), (100, 100), (101, 100), (10_000, 100),
         ] as [(UInt64?, Int)]
     )
-    func pageSizes(backend: Backend, limit: UInt64?, expected: Int) async throws {
+    func pageSizes(backend: Backend, pageSize: (limit: UInt64?, expected: Int)) async throws {
+        let (limit, expected) = pageSize
         try await Self.withFilled(backend) { archive in
             let request = StoreQueryRequest(requestID: "l", paginationForward: true, paginationLimit: limit)
             let response = await archive.query(request)
