@@ -50,14 +50,43 @@ package struct PostgresTestDatabase: Sendable {
         try? await Self.run("DROP DATABASE IF EXISTS \(self.location.database) WITH (FORCE)", on: self.server)
     }
 
-    /// Runs `sql` (our own statements only) on a short-lived connection to `location`.
-    package static func run(_ sql: String, on location: PostgresLocation) async throws {
-        _ = try await Self.rows(sql, on: location)
+    /// Runs a script of statements, each ending with `;` at the end of a line (our own SQL only),
+    /// on a short-lived connection to `location`.
+    package static func run(_ script: String, on location: PostgresLocation) async throws {
+        let statements = script.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        try await Self.withConnection(to: location) { connection, logger in
+            for statement in statements where !statement.isEmpty {
+                let trimmed = statement.hasSuffix(";") ? String(statement.dropLast()) : statement
+                try await connection.query(PostgresQuery(unsafeSQL: trimmed), logger: logger)
+            }
+        }
     }
 
-    /// Runs `sql` and returns every row's columns as text (NULL as nil): for checking what is
-    /// stored byte for byte, as nwaku's SQL would read it.
-    package static func rows(_ sql: String, on location: PostgresLocation) async throws -> [[String?]] {
+    /// Runs one query and returns every row's columns as PostgreSQL's text output (NULL as nil):
+    /// for checking what is stored byte for byte, as nwaku's SQL reads it.
+    package static func rows(_ query: String, on location: PostgresLocation) async throws -> [[String?]] {
+        // Every column as text, in order, whatever its type: one JSON array of strings per row.
+        let wrapped = """
+            SELECT (SELECT array_to_json(array_agg(value ORDER BY n))::text
+                    FROM json_each_text(row_to_json(q)) WITH ORDINALITY AS e(key, value, n))
+            FROM (\(query)) AS q
+            """
+        return try await Self.withConnection(to: location) { connection, logger in
+            var result: [[String?]] = []
+            for try await text in try await connection.query(PostgresQuery(unsafeSQL: wrapped), logger: logger)
+                .decode(String?.self)
+            {
+                let values = try JSONSerialization.jsonObject(with: Data((text ?? "[]").utf8)) as? [Any] ?? []
+                result.append(values.map { $0 as? String })
+            }
+            return result
+        }
+    }
+
+    private static func withConnection<T: Sendable>(
+        to location: PostgresLocation,
+        _ body: (PostgresConnection, Logger) async throws -> T
+    ) async throws -> T {
         let configuration: PostgresConnection.Configuration
         switch location.endpoint {
         case .tcp(let host, let port):
@@ -80,12 +109,7 @@ package struct PostgresTestDatabase: Sendable {
         let logger = Logger(label: "wakusync.test.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
-            var result: [[String?]] = []
-            // The simple-query protocol: several statements at once, every value as text.
-            let rows = try await connection.simpleQuery(sql).get()
-            for row in rows {
-                result.append(row.map { cell in cell.bytes.map { String(buffer: $0) } })
-            }
+            let result = try await body(connection, logger)
             try await connection.close()
             return result
         } catch {

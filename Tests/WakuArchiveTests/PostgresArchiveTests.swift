@@ -57,7 +57,7 @@ struct PostgresArchiveTests {
                     ["messages", "id", "character varying", "NO", nil],
                     ["messages", "messagehash", "character varying", "NO", nil],
                     ["messages", "timestamp", "bigint", "NO", nil],
-                    ["messages", "meta", "character varying", "YES", "NULL::character varying"],
+                    ["messages", "meta", "character varying", "YES", nil],  // PostgreSQL keeps no DEFAULT NULL
                     ["messages_lookup", "timestamp", "bigint", "NO", nil],
                     ["messages_lookup", "messagehash", "character varying", "NO", nil],
                     ["version", "version", "integer", "NO", nil],
@@ -195,7 +195,7 @@ struct PostgresArchiveTests {
 
                     """
             }
-            _ = try await Self.sql(script, database)
+            try await PostgresTestDatabase.run(script, on: database.location)
             let archive = try await PostgresArchive.open(database.location)
             let reference = ReferenceStore(messages: messages)
             for forward in [true, false] {
@@ -267,7 +267,7 @@ struct PostgresArchiveTests {
                 CREATE TABLE \(name) (LIKE messages INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
                 ALTER TABLE messages ATTACH PARTITION \(name) FOR VALUES FROM (\(start)000000000) TO (\(end)000000000);
                 """
-            _ = try await Self.sql(script, database)
+            try await PostgresTestDatabase.run(script, on: database.location)
             let archive = try await PostgresArchive.open(database.location)
             let second: Int64 = 1_000_000_000
             let times = [
@@ -346,7 +346,10 @@ struct PostgresArchiveTests {
             await #expect { try await PostgresArchive.open(database.location, readOnly: true) } throws: {
                 ($0 as? ArchiveError)?.code == .notFound
             }
-            _ = try await Self.sql(Self.nwakuSchema.replacingOccurrences(of: "VALUES (7)", with: "VALUES (6)"), database)
+            try await PostgresTestDatabase.run(
+                Self.nwakuSchema.replacingOccurrences(of: "VALUES (7)", with: "VALUES (6)"),
+                on: database.location
+            )
             await #expect {
                 try await PostgresArchive.open(database.location)
             } throws: { error in

@@ -78,10 +78,14 @@ struct RetentionTests {
         )
     }
 
-    /// 30 messages 100 ms apart: base ... base + 2.9 s.
+    /// The start of the hour before ``Fixtures/base``: PostgreSQL's partition for the messages
+    /// starts here, and nwaku's time retention looks at partition starts too.
+    private static let hour = Fixtures.base / 3_600_000_000_000 * 3_600_000_000_000
+
+    /// 30 messages 100 ms apart: hour ... hour + 2.9 s.
     private static let spaced = (0..<30).map { index in
         var message = Fixtures.message(index).message
-        message.timestamp = Fixtures.base + Int64(index) * 100_000_000
+        message.timestamp = Self.hour + Int64(index) * 100_000_000
         return ArchivedMessage(pubsubTopic: Fixtures.pubsubTopics[index % 3], message: message, source: .relay)
     }
 
@@ -98,15 +102,15 @@ struct RetentionTests {
             // The oldest is 1.05 s old: past the limit, but not by 10 %.
             var outcome = try await archive.apply(
                 .time(seconds: 1),
-                now: Fixtures.base + 10 * step + step / 2,
+                now: Self.hour + 10 * step + step / 2,
                 itemizingFrom: .min
             )
             #expect(outcome == RetentionOutcome())
             // Now the cutoff is base + 1 s: the ten messages before it go, the one at it stays.
-            let now = Fixtures.base + 20 * step
+            let now = Self.hour + 20 * step
             outcome = try await archive.apply(.time(seconds: 1), now: now, itemizingFrom: .min)
             #expect(outcome == Self.deletions(messages.prefix(10)))
-            #expect(try await archive.stats().oldestTimestamp == Fixtures.base + 10 * step)
+            #expect(try await archive.stats().oldestTimestamp == Self.hour + 10 * step)
             #expect(try await archive.stats().count == 20)
             #expect(try await archive.messages(withHashes: messages.prefix(10).map(\.hash)).isEmpty)
             // Running again deletes nothing more.
@@ -122,10 +126,10 @@ struct RetentionTests {
         try await TestArchive.with(backend) { fixture in
             let messages = Self.spaced
             _ = try await fixture.archive.insert(messages)
-            let from = Fixtures.base + 7 * 100_000_000
+            let from = Self.hour + 7 * 100_000_000
             let outcome = try await fixture.archive.apply(
                 .time(seconds: 1),
-                now: Fixtures.base + 20 * 100_000_000,
+                now: Self.hour + 20 * 100_000_000,
                 itemizingFrom: from
             )
             #expect(outcome.deleted == 10)
