@@ -93,7 +93,13 @@ package final class Archive: MessageArchive {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ArchiveError(.notFound, "no archive at \(path)")
         }
-        return try Archive(path: path, readOnly: true, wallClock: Archive.systemTime, cacheMiB: defaultCacheMiB, limits: limits)
+        return try Archive(
+            path: path,
+            readOnly: true,
+            wallClock: Archive.systemTime,
+            cacheMiB: defaultCacheMiB,
+            limits: limits
+        )
     }
 
     /// Nanoseconds since the Unix epoch from the system clock.

@@ -146,7 +146,8 @@ package struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
             }
         }
         guard !host.isEmpty else { throw ArchiveLocation.invalid("the URL names no host") }
-        let endpoint: Endpoint = host.hasPrefix("/") ? .socket(directory: host, port: port) : .tcp(host: host, port: port)
+        let endpoint: Endpoint =
+            host.hasPrefix("/") ? .socket(directory: host, port: port) : .tcp(host: host, port: port)
         self.init(endpoint: endpoint, user: user, password: password, database: database, tls: tls)
     }
 
@@ -204,7 +205,8 @@ package struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
                 index += 1
                 continue
             }
-            guard index + 2 < bytes.count, let high = Self.hexValue(bytes[index + 1]), let low = Self.hexValue(bytes[index + 2])
+            guard index + 2 < bytes.count, let high = Self.hexValue(bytes[index + 1]),
+                let low = Self.hexValue(bytes[index + 2])
             else {
                 throw ArchiveLocation.invalid("the \(what) has a '%' not followed by two hex digits")
             }
@@ -232,10 +234,14 @@ package struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
         var out = ""
         for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)
-            if byte < 0x80 && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~".unicodeScalars.contains(scalar)) {
+            if byte < 0x80
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "-._~".unicodeScalars.contains(scalar))
+            {
                 out.unicodeScalars.append(scalar)
             } else {
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xf, radix: 16, uppercase: true)
+                out +=
+                    "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xf, radix: 16, uppercase: true)
             }
         }
         return out

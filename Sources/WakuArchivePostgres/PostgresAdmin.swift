@@ -17,7 +17,8 @@ package enum PostgresAdmin {
     }
 
     private static func checked(_ name: String) throws(ArchiveError) -> String {
-        guard !name.isEmpty, name.utf8.count < 64, name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+        guard !name.isEmpty, name.utf8.count < 64,
+            name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
         else { throw ArchiveError(.invalidLocation, "database names here are letters, digits and _") }
         return name
     }
@@ -38,7 +39,11 @@ package enum PostgresAdmin {
                 throw error
             }
         } catch {
-            throw ArchiveError(.database, "\(sql.prefix(while: { $0 != " " }).lowercased()) on \(server) failed", underlying: PostgresFailure(error))
+            throw ArchiveError(
+                .database,
+                "\(sql.prefix(while: { $0 != " " }).lowercased()) on \(server) failed",
+                underlying: PostgresFailure(error)
+            )
         }
     }
 }

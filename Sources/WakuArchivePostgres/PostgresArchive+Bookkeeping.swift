@@ -38,7 +38,10 @@ extension PostgresArchive {
     package func count() async throws(ArchiveError) -> Int {
         let logger = self.logger
         return try await self.withConnection("counting messages") { connection in
-            Int(try await Self.single(connection.query("SELECT COUNT(1) FROM messages", logger: logger), Int64.self) ?? 0)
+            Int(
+                try await Self.single(connection.query("SELECT COUNT(1) FROM messages", logger: logger), Int64.self)
+                    ?? 0
+            )
         }
     }
 

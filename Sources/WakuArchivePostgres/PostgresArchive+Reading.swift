@@ -63,7 +63,9 @@ extension PostgresArchive {
             start += 10_000
         }
         if unique.count > 10_000 {
-            found.sort { ($0.archived.message.timestamp, $0.archived.hash) < ($1.archived.message.timestamp, $1.archived.hash) }
+            found.sort {
+                ($0.archived.message.timestamp, $0.archived.hash) < ($1.archived.message.timestamp, $1.archived.hash)
+            }
         }
         return found
     }
@@ -118,7 +120,10 @@ extension PostgresArchive {
         }
     }
 
-    private func storedMessages(_ selection: PostgresSelection, _ what: String) async throws(ArchiveError)
+    private func storedMessages(
+        _ selection: PostgresSelection,
+        _ what: String
+    ) async throws(ArchiveError)
         -> [StoredMessage]
     {
         guard let query = selection.query() else { return [] }
@@ -141,30 +146,18 @@ extension PostgresArchive {
     ) async throws -> StoreRows {
         guard let query = selection.query() else { return StoreRows(rows: [], lastExamined: nil) }
         var found = StoreRows(rows: [], lastExamined: nil)
-        let dataColumns = selection.includeData ? 7 : 2
-        var reachedCap = false
-        var last: MessageHash?
         for try await row in try await connection.query(query, logger: logger) {
-            let entry: WakuMessageKeyValue
             if selection.includeData {
-                entry = try PostgresStoredRow(row).keyValue
+                found.rows.append(try PostgresStoredRow(row).keyValue)
             } else {
-                entry = WakuMessageKeyValue(messageHash: try NwakuEncoding.hash(try row.decode(String.self)))
-            }
-            guard selection.isCappedScan else {
-                found.rows.append(entry)
-                continue
-            }
-            let random = row.makeRandomAccess()
-            let number = try random[dataColumns].decode(Int64.self)
-            let matched = try random[dataColumns + 1].decode(Bool.self)
-            if matched && found.rows.count < selection.limit { found.rows.append(entry) }
-            if number == Int64(selection.maxExamined ?? 0) {
-                reachedCap = true
-                last = entry.messageHash
+                found.rows.append(WakuMessageKeyValue(messageHash: try NwakuEncoding.hash(try row.decode(String.self))))
             }
         }
-        if reachedCap && found.rows.count < selection.limit { found.lastExamined = last }
+        if found.rows.count < selection.limit, let last = selection.lastExaminedQuery() {
+            for try await hash in try await connection.query(last, logger: logger).decode(String.self) {
+                found.lastExamined = try NwakuEncoding.hash(hash)
+            }
+        }
         return found
     }
 

@@ -50,7 +50,10 @@ extension PostgresArchive {
                             logger: logger
                         )
                     )
-                    try await connection.query("DELETE FROM messages_lookup WHERE timestamp < \(cutoff)", logger: logger)
+                    try await connection.query(
+                        "DELETE FROM messages_lookup WHERE timestamp < \(cutoff)",
+                        logger: logger
+                    )
                     try await connection.query("COMMIT", logger: logger)
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)
@@ -85,7 +88,10 @@ extension PostgresArchive {
                     on: connection,
                     logger: logger
                 )
-                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM messages_lookup WHERE \(condition)"), logger: logger)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "DELETE FROM messages_lookup WHERE \(condition)"),
+                    logger: logger
+                )
                 outcome.itemized.sort { ($0.timestamp, $0.hash) < ($1.timestamp, $1.hash) }
                 return outcome
             }
@@ -196,7 +202,9 @@ extension PostgresArchive {
         var itemized: [ArchiveDeletion] = []
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         for try await (timestamp, hash, topic) in rows.decode((Int64, String, String).self) {
-            itemized.append(ArchiveDeletion(timestamp: timestamp, hash: try NwakuEncoding.hash(hash), pubsubTopic: topic))
+            itemized.append(
+                ArchiveDeletion(timestamp: timestamp, hash: try NwakuEncoding.hash(hash), pubsubTopic: topic)
+            )
         }
         return itemized
     }

@@ -69,6 +69,7 @@ package final class PostgresArchive: MessageArchive {
     ///   - wallClock: the current time in nanoseconds; bounds how far in the future a message may
     ///     be (see ``insertReportingNew(_:)``).
     ///   - logger: where the pool and the partition work log.
+    /// - Returns: the open archive; ``close()`` it when done.
     /// - Throws: ``ArchiveError/Code/database`` when the server cannot be reached or refuses us,
     ///   ``ArchiveError/Code/foreignDatabase`` when the schema is not nwaku's version 7.
     package static func open(
@@ -139,7 +140,10 @@ package final class PostgresArchive: MessageArchive {
     ) async throws(ArchiveError) -> T {
         let logger = self.logger
         return try await self.withConnection(what()) { connection in
-            try await connection.query(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN", logger: logger)
+            try await connection.query(
+                readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" : "BEGIN",
+                logger: logger
+            )
             do {
                 let value = try await body(connection)
                 try await connection.query("COMMIT", logger: logger)

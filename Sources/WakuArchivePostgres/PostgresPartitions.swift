@@ -53,7 +53,9 @@ final class PostgresPartitions: Sendable {
                 guard try await PostgresSchema.tryLock(Self.lock, on: connection, logger: self.logger) else {
                     // Another node is creating partitions; it may be creating ours.
                     attempts += 1
-                    guard attempts < 600 else { throw PostgresFailure(reason: "the partition lock stayed taken for 30 s") }
+                    guard attempts < 600 else {
+                        throw PostgresFailure(reason: "the partition lock stayed taken for 30 s")
+                    }
                     try await Task.sleep(for: .milliseconds(50))
                     try await self.refresh(on: connection)
                     missing = Self.uncovered(Array(missing), by: self.cached)
@@ -61,7 +63,8 @@ final class PostgresPartitions: Sendable {
                 }
                 do {
                     try await self.refresh(on: connection)
-                    for range in Self.plan(for: Self.uncovered(Array(missing), by: self.cached), existing: self.cached) {
+                    for range in Self.plan(for: Self.uncovered(Array(missing), by: self.cached), existing: self.cached)
+                    {
                         try await self.create(range, on: connection)
                     }
                     try await self.refresh(on: connection)
@@ -92,6 +95,9 @@ final class PostgresPartitions: Sendable {
             ranges.append(range)
         }
         ranges.sort()
+        // Someone else's DEFAULT partition takes every row (nwaku would refuse to run beside it);
+        // alone in the list it keeps the list free of overlaps.
+        if let all = ranges.first(where: { $0.from == .min && $0.to == .max }) { ranges = [all] }
         self.cache.withLock { $0 = ranges }
     }
 
@@ -120,9 +126,21 @@ final class PostgresPartitions: Sendable {
         return Int64(trimmed)
     }
 
-    /// The timestamps no range covers.
+    /// The timestamps no range covers; `ranges` is sorted and without overlaps (PostgreSQL
+    /// refuses overlapping partitions), so each lookup is a binary search.
     static func uncovered(_ timestamps: [Int64], by ranges: [PartitionRange]) -> Set<Int64> {
-        Set(timestamps.filter { timestamp in !ranges.contains { $0.contains(timestamp) } })
+        Set(
+            timestamps.filter { timestamp in
+                // The last range starting at or before the timestamp is the only candidate.
+                var low = 0
+                var high = ranges.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if ranges[middle].from <= timestamp { low = middle + 1 } else { high = middle }
+                }
+                return low == 0 || !ranges[low - 1].contains(timestamp)
+            }
+        )
     }
 
     /// The partitions to create for `timestamps` (none covered by `existing`): the UTC hour of

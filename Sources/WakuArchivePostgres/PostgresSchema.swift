@@ -80,10 +80,14 @@ enum PostgresSchema {
                             + "node that owns it, or use an empty database)"
                     )
                 }
-                if !readOnly { try await connection.query(PostgresQuery(unsafeSQL: Self.lastOnlineTable), logger: logger) }
+                if !readOnly {
+                    try await connection.query(PostgresQuery(unsafeSQL: Self.lastOnlineTable), logger: logger)
+                }
                 return
             }
-            if readOnly { throw ArchiveError(.notFound, "no archive at \(location) (the database has no nwaku schema)") }
+            if readOnly {
+                throw ArchiveError(.notFound, "no archive at \(location) (the database has no nwaku schema)")
+            }
             if try await Self.tryLock(Self.migrationLock, on: connection, logger: logger) {
                 try await connection.query("BEGIN", logger: logger)
                 do {

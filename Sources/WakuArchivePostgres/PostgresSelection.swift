@@ -28,23 +28,20 @@ struct PostgresSelection: Sendable {
     /// The columns a row with data has, in ``PostgresStoredRow``'s order.
     static let dataColumns = "messagehash, pubsubtopic, contenttopic, payload, version, timestamp, meta"
 
-    /// Whether ``query()`` is the capped scan, whose rows end with `n` and `matched`.
+    /// Whether ``query()`` is the capped scan (see ``lastExaminedQuery()``).
     var isCappedScan: Bool {
         self.maxExamined != nil && self.hashes.isEmpty && (self.pubsubTopic != nil || !self.contentTopics.isEmpty)
     }
 
     /// The statement; nil when nothing can match (start after end, a limit of 0).
     ///
-    /// Plain selections return ``dataColumns`` (or `messagehash, timestamp`). The capped scan
-    /// walks the rows inside the time and position bounds in order, at most ``maxExamined`` of
-    /// them, tests the topic filters on each and returns the matching ones plus the last row
-    /// examined (with `n` = the cap) when the scan reached it.
+    /// It returns ``dataColumns`` (or `messagehash, timestamp`). The capped scan walks the rows
+    /// inside the time and position bounds in order, at most ``maxExamined`` of them, and keeps
+    /// those that pass the topic filters.
     func query() -> PostgresQuery? {
         guard self.limit > 0 else { return nil }
         if let start = self.timeStart, let end = self.timeEnd, start > end { return nil }
         var bindings = PostgresBindings()
-        let order = self.ascending ? "ASC" : "DESC"
-        let orderBy = "ORDER BY timestamp \(order), messagehash COLLATE \"C\" \(order)"
         let columns = self.includeData ? Self.dataColumns : "messagehash, timestamp"
         var bounds = self.bounds(&bindings)
         var filters: [String] = []
@@ -59,13 +56,14 @@ struct PostgresSelection: Sendable {
         if let cap = self.maxExamined, self.isCappedScan {
             bindings.append(Int64(cap))
             let capIndex = bindings.count
-            bindings.append(Int64(self.limit + 1))
+            bindings.append(Int64(self.limit))
+            // The outer ORDER BY repeats the inner one, which PostgreSQL sees is already
+            // satisfied: rows stream out and the scan stops at the page, not at the cap.
             let sql = """
-                SELECT \(columns), n, matched FROM (
-                  SELECT \(Self.dataColumns), row_number() OVER (\(orderBy)) AS n,
-                    (\(filters.joined(separator: " AND "))) AS matched
-                  FROM messages \(Self.whereClause(bounds)) \(orderBy) LIMIT $\(capIndex)
-                ) AS scan WHERE matched OR n = $\(capIndex) ORDER BY n LIMIT $\(bindings.count)
+                SELECT \(columns) FROM (
+                  SELECT \(Self.dataColumns), (\(filters.joined(separator: " AND "))) AS matched
+                  FROM messages \(Self.whereClause(bounds)) \(self.orderBy) LIMIT $\(capIndex)
+                ) AS scan WHERE matched \(self.orderBy) LIMIT $\(bindings.count)
                 """
             return PostgresQuery(unsafeSQL: sql, binds: bindings)
         }
@@ -75,8 +73,27 @@ struct PostgresSelection: Sendable {
         }
         bounds += filters
         bindings.append(Int64(self.limit))
-        let sql = "SELECT \(columns) FROM messages \(Self.whereClause(bounds)) \(orderBy) LIMIT $\(bindings.count)"
+        let sql = "SELECT \(columns) FROM messages \(Self.whereClause(bounds)) \(self.orderBy) LIMIT $\(bindings.count)"
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    /// For a capped scan that found fewer than ``limit`` rows: the hash of the row at the cap
+    /// (no row when the bounds hold fewer rows than the cap, so the scan saw them all).
+    func lastExaminedQuery() -> PostgresQuery? {
+        guard let cap = self.maxExamined, self.isCappedScan else { return nil }
+        var bindings = PostgresBindings()
+        let bounds = self.bounds(&bindings)
+        bindings.append(Int64(cap - 1))
+        let sql = """
+            SELECT messagehash FROM messages \(Self.whereClause(bounds)) \(self.orderBy)
+            OFFSET $\(bindings.count) LIMIT 1
+            """
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    private var orderBy: String {
+        let order = self.ascending ? "ASC" : "DESC"
+        return "ORDER BY timestamp \(order), messagehash COLLATE \"C\" \(order)"
     }
 
     /// The time and position conditions: at most one lower and one upper bound, the tighter of

@@ -53,7 +53,9 @@ package struct PostgresTestDatabase: Sendable {
     /// Runs a script of statements, each ending with `;` at the end of a line (our own SQL only),
     /// on a short-lived connection to `location`.
     package static func run(_ script: String, on location: PostgresLocation) async throws {
-        let statements = script.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let statements = script.components(separatedBy: ";\n").map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         try await Self.withConnection(to: location) { connection, logger in
             for statement in statements where !statement.isEmpty {
                 let trimmed = statement.hasSuffix(";") ? String(statement.dropLast()) : statement

@@ -24,7 +24,9 @@ struct ArchiveOptions: ParsableArguments {
     var maxConnections = PostgresArchive.defaultMaxConnections
 
     func validate() throws {
-        guard self.maxConnections > 0 else { throw ValidationError("--store-max-num-db-connections must be at least 1") }
+        guard self.maxConnections > 0 else {
+            throw ValidationError("--store-max-num-db-connections must be at least 1")
+        }
         if let url {
             do {
                 _ = try ArchiveLocation(url: url)
@@ -59,6 +61,9 @@ enum ArchiveAccess {
 ///   - maxConnections: the PostgreSQL pool size.
 ///   - limits: the bounds on each Store query.
 ///   - logger: where PostgreSQL's pool logs.
+/// - Returns: the open archive; the caller closes it.
+/// - Throws: the backend's ``ArchiveError`` (not found, foreign database, unreachable server), or
+///   the error creating the data directory.
 func openArchive(
     _ location: ArchiveLocation,
     dataDirectory: URL,

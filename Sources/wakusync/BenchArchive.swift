@@ -52,7 +52,9 @@ struct BenchArchive: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
         let given = try self.archiveOptions.location(dataDirectory: directory)
         var locations = [given]
-        if self.compare { locations.insert(.sqlite(path: directory.appendingPathComponent("archive.sqlite3").path), at: 0) }
+        if self.compare {
+            locations.insert(.sqlite(path: directory.appendingPathComponent("archive.sqlite3").path), at: 0)
+        }
         var results: [ArchiveBenchResult] = []
         for location in locations {
             var scenarios = try await self.measure(location, in: directory)

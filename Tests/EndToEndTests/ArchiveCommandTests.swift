@@ -218,7 +218,9 @@ struct ArchiveCommandTests {
 
     @Test("an unusable --store-message-db-url is refused before anything runs, without the password")
     func badURL() throws {
-        let result = try Self.run(["archive", "stats", "--store-message-db-url", "postgres://me:topsecret@host:notaport/db"])
+        let result = try Self.run([
+            "archive", "stats", "--store-message-db-url", "postgres://me:topsecret@host:notaport/db",
+        ])
         #expect(result.status != 0)
         #expect(result.stderr.contains("port after the host is not a number"))
         #expect(!result.stderr.contains("topsecret") && !result.stdout.contains("topsecret"))

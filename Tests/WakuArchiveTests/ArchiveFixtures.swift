@@ -42,7 +42,13 @@ struct TestArchive: Sendable {
             let database = try await PostgresTestDatabase.create()
             do {
                 let archive = try await PostgresArchive.open(database.location, limits: limits)
-                return TestArchive(backend: backend, directory: directory, database: database, archive: archive, now: now)
+                return TestArchive(
+                    backend: backend,
+                    directory: directory,
+                    database: database,
+                    archive: archive,
+                    now: now
+                )
             } catch {
                 await database.drop()
                 throw error

@@ -11,25 +11,51 @@ struct ArchiveLocationTests {
             (
                 "postgres://nwaku:s3cret@db.example:5433/waku",
                 .postgres(
-                    PostgresLocation(endpoint: .tcp(host: "db.example", port: 5433), user: "nwaku", password: "s3cret", database: "waku")
+                    PostgresLocation(
+                        endpoint: .tcp(host: "db.example", port: 5433),
+                        user: "nwaku",
+                        password: "s3cret",
+                        database: "waku"
+                    )
                 )
             ),
             (
                 "postgresql://nwaku@127.0.0.1/waku",
-                .postgres(PostgresLocation(endpoint: .tcp(host: "127.0.0.1", port: 5432), user: "nwaku", password: nil, database: "waku"))
+                .postgres(
+                    PostgresLocation(
+                        endpoint: .tcp(host: "127.0.0.1", port: 5432),
+                        user: "nwaku",
+                        password: nil,
+                        database: "waku"
+                    )
+                )
             ),
             (
                 "postgres://u%40x:p%3Aw%40d%25@[::1]:6000/my%20db",
-                .postgres(PostgresLocation(endpoint: .tcp(host: "::1", port: 6000), user: "u@x", password: "p:w@d%", database: "my db"))
+                .postgres(
+                    PostgresLocation(
+                        endpoint: .tcp(host: "::1", port: 6000),
+                        user: "u@x",
+                        password: "p:w@d%",
+                        database: "my db"
+                    )
+                )
             ),
             (
                 "postgres://u:p@w@host:1/db",
-                .postgres(PostgresLocation(endpoint: .tcp(host: "host", port: 1), user: "u", password: "p@w", database: "db"))
+                .postgres(
+                    PostgresLocation(endpoint: .tcp(host: "host", port: 1), user: "u", password: "p@w", database: "db")
+                )
             ),
             (
                 "postgres://wakusync@%2Frun%2Fpostgresql/waku",
                 .postgres(
-                    PostgresLocation(endpoint: .socket(directory: "/run/postgresql", port: 5432), user: "wakusync", password: nil, database: "waku")
+                    PostgresLocation(
+                        endpoint: .socket(directory: "/run/postgresql", port: 5432),
+                        user: "wakusync",
+                        password: nil,
+                        database: "waku"
+                    )
                 )
             ),
             (
@@ -46,7 +72,15 @@ struct ArchiveLocationTests {
             ),
             (
                 "postgres://a:b@h:5432/d?sslmode=require",
-                .postgres(PostgresLocation(endpoint: .tcp(host: "h", port: 5432), user: "a", password: "b", database: "d", tls: .require))
+                .postgres(
+                    PostgresLocation(
+                        endpoint: .tcp(host: "h", port: 5432),
+                        user: "a",
+                        password: "b",
+                        database: "d",
+                        tls: .require
+                    )
+                )
             ),
         ] as [(String, ArchiveLocation)]
     )

@@ -5,7 +5,11 @@ import WakuCore
 
 @Suite("Archive under concurrent use")
 struct ConcurrencyTests {
-    @Test("readers see whole batches in order while a writer inserts", .timeLimit(.minutes(1)), arguments: Backend.allCases)
+    @Test(
+        "readers see whole batches in order while a writer inserts",
+        .timeLimit(.minutes(1)),
+        arguments: Backend.allCases
+    )
     func readersDuringWrites(backend: Backend) async throws {
         try await TestArchive.with(backend) { fixture in
             try await Self.readersDuringWrites(fixture)

@@ -89,7 +89,9 @@ struct PostgresArchiveTests {
                 ]
             )
             #expect(
-                try await Self.sql("SELECT pg_get_partkeydef('messages'::regclass)", database) == [["RANGE (\"timestamp\")"]]
+                try await Self.sql("SELECT pg_get_partkeydef('messages'::regclass)", database) == [
+                    ["RANGE (\"timestamp\")"]
+                ]
             )
             #expect(try await Self.sql("SELECT version FROM version", database) == [["7"]])
             let tables = try await Self.sql(
@@ -106,7 +108,12 @@ struct PostgresArchiveTests {
             let archive = try await PostgresArchive.open(database.location)
             let bare = ArchivedMessage(
                 pubsubTopic: "/waku/2/rs/0/0",
-                message: WakuMessage(payload: [], contentTopic: "/a/1/b/proto", version: 7, timestamp: 1_681_964_443_000_000_001),
+                message: WakuMessage(
+                    payload: [],
+                    contentTopic: "/a/1/b/proto",
+                    version: 7,
+                    timestamp: 1_681_964_443_000_000_001
+                ),
                 source: .sync
             )
             #expect(try await archive.insert([Self.vector, bare]) == InsertOutcome(inserted: 2))
@@ -129,9 +136,10 @@ struct PostgresArchiveTests {
                 ]
             )
             #expect(
-                try await Self.sql("SELECT messagehash, timestamp FROM messages_lookup ORDER BY timestamp", database) == [
-                    [Self.vector.hash.hex, "1681964442000000000"], [bare.hash.hex, "1681964443000000001"],
-                ]
+                try await Self.sql("SELECT messagehash, timestamp FROM messages_lookup ORDER BY timestamp", database)
+                    == [
+                        [Self.vector.hash.hex, "1681964442000000000"], [bare.hash.hex, "1681964443000000001"],
+                    ]
             )
             #expect(
                 try await Self.sql(
@@ -210,132 +218,13 @@ struct PostgresArchiveTests {
                 let returned = (forward ? pages : pages.reversed()).flatMap(\.messages)
                 #expect(returned == reference.matches(request).map { $0.keyValue(includeData: true) })
             }
-            let lookup = await archive.query(StoreQueryRequest(requestID: "h", includeData: true, messageHashes: [Self.vector.hash]))
+            let lookup = await archive.query(
+                StoreQueryRequest(requestID: "h", includeData: true, messageHashes: [Self.vector.hash])
+            )
             #expect(lookup.messages == [Self.vector.keyValue(includeData: true)])
             #expect(try await archive.count() == 31)
             // Inserting what nwaku already stored finds duplicates, not errors.
             #expect(try await archive.insert(messages) == InsertOutcome(duplicates: 31))
-            try await archive.close()
-        }
-    }
-
-    @Test("two archives on one database serve the union, and concurrent inserts of the same messages do not conflict")
-    func twoNodes() async throws {
-        try await Self.withDatabase { database in
-            let first = try await PostgresArchive.open(database.location)
-            let second = try await PostgresArchive.open(database.location)
-            let messages = Fixtures.messages(2_000)
-            let outcomes = try await withThrowingTaskGroup(of: InsertOutcome.self) { group in
-                for (archive, offset) in [(first, 0), (second, 500)] {
-                    group.addTask {
-                        var total = InsertOutcome()
-                        for batch in stride(from: offset, to: offset + 1_500, by: 100) {
-                            // Overlapping batches in opposite orders.
-                            let slice = Array(messages[batch..<batch + 100])
-                            total += try await archive.insert(offset == 0 ? slice : slice.reversed())
-                        }
-                        return total
-                    }
-                }
-                return try await group.reduce(into: InsertOutcome()) { $0 += $1 }
-            }
-            #expect(outcomes.inserted == 2_000)
-            #expect(outcomes.duplicates == 1_000)
-            for archive in [first, second] {
-                #expect(try await archive.count() == 2_000)
-                let pages = await archive.allPages(
-                    StoreQueryRequest(requestID: "u", paginationForward: true, paginationLimit: 100)
-                )
-                let expected = ReferenceStore(messages: messages).matches(StoreQueryRequest(requestID: "a")).map(\.hash)
-                let returned = pages.flatMap(\.messages).map(\.messageHash)
-                #expect(returned == expected)
-            }
-            try await first.close()
-            try await second.close()
-        }
-    }
-
-    @Test("old messages get hour partitions of their own, clipped to an off-hour first partition like nwaku's")
-    func oldMessages() async throws {
-        try await Self.withDatabase { database in
-            // nwaku's first partition starts when it first ran: 12:17:23 here, up to 13:00.
-            let start: Int64 = 1_700_050_643
-            let end: Int64 = 1_700_053_200
-            var script = Self.nwakuSchema
-            let name = "messages_\(start)_\(end)"
-            script += """
-                CREATE TABLE \(name) (LIKE messages INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
-                ALTER TABLE messages ATTACH PARTITION \(name) FOR VALUES FROM (\(start)000000000) TO (\(end)000000000);
-                """
-            try await PostgresTestDatabase.run(script, on: database.location)
-            let archive = try await PostgresArchive.open(database.location)
-            let second: Int64 = 1_000_000_000
-            let times = [
-                start * second - 1,  // earlier in the same hour as nwaku's first partition
-                start * second,  // inside it
-                (start - 3 * 86_400) * second + 5,  // three days back
-                (start - 3 * 86_400) * second + 600 * second,  // the same old hour
-                end * second + 5,  // the next hour
-            ]
-            let messages = times.enumerated().map { index, time in
-                ArchivedMessage(
-                    pubsubTopic: "/waku/2/rs/1/0",
-                    message: WakuMessage(payload: [UInt8(index)], contentTopic: "/a/1/b/proto", timestamp: time),
-                    source: .sync
-                )
-            }
-            #expect(try await archive.insert(messages) == InsertOutcome(inserted: 5))
-            #expect(try await archive.messages(withHashes: messages.map(\.hash)).count == 5)
-            let partitions = try await Self.sql(
-                """
-                SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                WHERE i.inhparent = 'messages'::regclass ORDER BY c.relname
-                """,
-                database
-            )
-            let oldHour = (start - 3 * 86_400) / 3_600 * 3_600
-            let hourStart = start / 3_600 * 3_600
-            #expect(
-                partitions == [
-                    ["messages_\(oldHour)_\(oldHour + 3_600)"], ["messages_\(hourStart)_\(start)"], [name],
-                    ["messages_\(end)_\(end + 3_600)"],
-                ]
-            )
-            try await archive.close()
-        }
-    }
-
-    @Test("time retention drops whole partitions, deletes the rest before the cutoff and reports every deletion")
-    func retentionDropsPartitions() async throws {
-        try await Self.withDatabase { database in
-            let archive = try await PostgresArchive.open(database.location)
-            let hour: Int64 = 3_600_000_000_000
-            let base: Int64 = 1_700_000_000_000_000_000 / hour * hour
-            // Ten messages in each of four hours.
-            let messages = (0..<40).map { (index: Int) -> ArchivedMessage in
-                let offset: Int64 = Int64(index / 10) * hour + Int64(index % 10) * 360_000_000_000
-                let message = WakuMessage(payload: [UInt8(index)], contentTopic: "/a/1/b/proto", timestamp: base + offset)
-                return ArchivedMessage(pubsubTopic: Fixtures.pubsubTopics[index % 3], message: message, source: .relay)
-            }
-            _ = try await archive.insert(messages)
-            // Keep one hour and a half: the cutoff is in the third hour, at its sixth message.
-            let now = base + 4 * hour
-            let cutoff = now - 5_400_000_000_000
-            let outcome = try await archive.apply(.time(seconds: 5_400), now: now, itemizingFrom: base + hour)
-            #expect(outcome.deleted == 25)
-            let expected = messages.filter { $0.message.timestamp >= base + hour && $0.message.timestamp < cutoff }
-                .sorted { ($0.message.timestamp, $0.hash) < ($1.message.timestamp, $1.hash) }
-                .map { ArchiveDeletion(timestamp: $0.message.timestamp, hash: $0.hash, pubsubTopic: $0.pubsubTopic) }
-            #expect(outcome.itemized == expected)
-            let partitions = try await Self.sql(
-                "SELECT count(*) FROM pg_inherits WHERE inhparent = 'messages'::regclass",
-                database
-            )
-            #expect(partitions == [["2"]])
-            #expect(try await archive.count() == 15)
-            #expect(
-                try await Self.sql("SELECT count(*) FROM messages_lookup WHERE timestamp < \(cutoff)", database) == [["0"]]
-            )
             try await archive.close()
         }
     }
@@ -357,32 +246,6 @@ struct PostgresArchiveTests {
                 return error.code == .foreignDatabase && error.detail.contains("version 6")
             }
             #expect(try await Self.sql("SELECT version FROM version", database) == [["6"]])
-        }
-    }
-
-    @Test("a Unix-socket URL reaches the same server; a wrong database fails with the server's reason")
-    func socketAndErrors() async throws {
-        let url = try #require(
-            ProcessInfo.processInfo.environment["WAKUSYNC_TEST_POSTGRES_SOCKET_URL"],
-            "scripts/test.sh exports WAKUSYNC_TEST_POSTGRES_SOCKET_URL"
-        )
-        guard case .postgres(let server) = try ArchiveLocation(url: url) else {
-            Issue.record("not a postgres URL")
-            return
-        }
-        try await Self.withDatabase { database in
-            var location = server
-            location.database = database.location.database
-            let archive = try await PostgresArchive.open(location)
-            #expect(try await archive.insert([Self.vector]) == InsertOutcome(inserted: 1))
-            try await archive.close()
-            var missing = database.location
-            missing.database = "no_such_database"
-            await #expect {
-                try await PostgresArchive.open(missing)
-            } throws: { error in
-                "\(error)".contains("no_such_database") && (error as? ArchiveError)?.code == .database
-            }
         }
     }
 

@@ -137,10 +137,15 @@ struct RetentionTests {
         }
     }
 
-    @Test("capacity: nothing goes below 130 % of the capacity, then the oldest down to 115 %", arguments: Backend.allCases)
+    @Test(
+        "capacity: nothing goes below 130 % of the capacity, then the oldest down to 115 %",
+        arguments: Backend.allCases
+    )
     func capacity(backend: Backend) async throws {
         try await Self.withFilled(backend, 129) { archive, messages in
-            #expect(try await archive.apply(.capacity(messages: 100), now: 0, itemizingFrom: .min) == RetentionOutcome())
+            #expect(
+                try await archive.apply(.capacity(messages: 100), now: 0, itemizingFrom: .min) == RetentionOutcome()
+            )
             let extra = Fixtures.message(129)
             _ = try await archive.insert([extra])
             let outcome = try await archive.apply(.capacity(messages: 100), now: 0, itemizingFrom: .min)

@@ -17,7 +17,10 @@ struct SQLiteFileTests {
     func marked() async throws {
         try await TestArchive.with(.sqlite) { fixture in
             let ids = try await fixture.sqlite?.read("ids") { db in
-                [try Int32.fetchOne(db, sql: "PRAGMA application_id"), try Int32.fetchOne(db, sql: "PRAGMA user_version")]
+                [
+                    try Int32.fetchOne(db, sql: "PRAGMA application_id"),
+                    try Int32.fetchOne(db, sql: "PRAGMA user_version"),
+                ]
             }
             #expect(ids == [ArchiveSchema.applicationID, ArchiveSchema.userVersion])
         }
@@ -71,7 +74,10 @@ struct SQLiteFileTests {
         let reopened = try Archive(path: path)
         defer { try? reopened.close() }
         #expect(try await reopened.count() == 5)
-        #expect(try await reopened.read("id") { try Int32.fetchOne($0, sql: "PRAGMA application_id") } == ArchiveSchema.applicationID)
+        #expect(
+            try await reopened.read("id") { try Int32.fetchOne($0, sql: "PRAGMA application_id") }
+                == ArchiveSchema.applicationID
+        )
     }
 
     @Test("a read-only open changes neither the file's bytes nor its modification time, and refuses writes")
@@ -81,6 +87,10 @@ struct SQLiteFileTests {
         let path = directory.file("archive.sqlite3").path
         let archive = try Archive(path: path)
         _ = try await archive.insert(Fixtures.messages(50))
+        // As a file from before the marks: a read-write open would mark it.
+        try await archive.write("unmark") { db in
+            try db.execute(sql: "PRAGMA application_id = 0; PRAGMA user_version = 0")
+        }
         try archive.close()
         let before = try Self.snapshot(path)
         try await Task.sleep(for: .milliseconds(20))

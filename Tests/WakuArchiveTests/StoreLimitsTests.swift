@@ -19,7 +19,8 @@ struct StoreLimitsTests {
 
     @Test(
         "a page stops before its entries pass the byte limit, keeps at least one, and paging still returns everything",
-        arguments: Backend.allCases, [true, false]
+        arguments: Backend.allCases,
+        [true, false]
     )
     func pageBytes(backend: Backend, forward: Bool) async throws {
         let limit = 5_000
@@ -38,7 +39,9 @@ struct StoreLimitsTests {
             for page in pages {
                 let bytes = page.messages.reduce(0) { $0 + StorePageRules.encodedSizeBound($1) }
                 #expect(page.messages.count == 1 || bytes <= limit)
-                #expect(bytes + StorePageRules.encodedSizeBound(page.messages[0]) > limit || page.paginationCursor == nil)
+                #expect(
+                    bytes + StorePageRules.encodedSizeBound(page.messages[0]) > limit || page.paginationCursor == nil
+                )
                 if let cursor = page.paginationCursor {
                     #expect(cursor == (forward ? page.messages.last : page.messages.first)?.messageHash)
                 }
@@ -60,7 +63,8 @@ struct StoreLimitsTests {
 
     @Test(
         "a topic-filtered query examines at most the row limit and continues from the last row examined",
-        arguments: Backend.allCases, [true, false]
+        arguments: Backend.allCases,
+        [true, false]
     )
     func rowsExamined(backend: Backend, forward: Bool) async throws {
         let rare = (0..<5).map { index in
@@ -69,7 +73,8 @@ struct StoreLimitsTests {
                 message: WakuMessage(
                     payload: [UInt8(index)],
                     contentTopic: "/rare/1/topic/proto",
-                    timestamp: forward ? Fixtures.base + 1_000_000_000 + Int64(index) : Fixtures.base - 1_000_000_000 - Int64(index)
+                    timestamp: forward
+                        ? Fixtures.base + 1_000_000_000 + Int64(index) : Fixtures.base - 1_000_000_000 - Int64(index)
                 ),
                 source: .relay
             )
@@ -97,7 +102,11 @@ struct StoreLimitsTests {
             #expect(pages.count >= 425 / 50)
             // With a time range that holds them, the scan starts next to them.
             var bounded = request
-            if forward { bounded.timeStart = Fixtures.base + 1_000_000_000 } else { bounded.timeEnd = Fixtures.base - 1 }
+            if forward {
+                bounded.timeStart = Fixtures.base + 1_000_000_000
+            } else {
+                bounded.timeEnd = Fixtures.base - 1
+            }
             let direct = await fixture.archive.query(bounded)
             #expect(direct.messages.count == 5 && direct.paginationCursor == nil)
         }

@@ -50,7 +50,8 @@ struct StoreQueryTests {
 
     @Test(
         "paging forward and backward through every filter combination returns each match exactly once, in order",
-        arguments: Backend.allCases, [false, true]
+        arguments: Backend.allCases,
+        [false, true]
     )
     func pagingEveryCombination(backend: Backend, includeData: Bool) async throws {
         try await Self.withFilled(backend) { archive in
@@ -93,7 +94,8 @@ struct StoreQueryTests {
 
     @Test(
         "the page size is 20 when the limit is absent or 0 and at most 100",
-        arguments: Backend.allCases, [
+        arguments: Backend.allCases,
+        [
             (UInt64?.none, 20), (0, 20), (1, 1), (57, 57), (100, 100), (101, 100), (10_000, 100),
         ] as [(UInt64?, Int)]
     )
@@ -107,7 +109,10 @@ struct StoreQueryTests {
         }
     }
 
-    @Test("a cursor continues after its message even when that message does not match the filters", arguments: Backend.allCases)
+    @Test(
+        "a cursor continues after its message even when that message does not match the filters",
+        arguments: Backend.allCases
+    )
     func cursorOutsideFilter(backend: Backend) async throws {
         try await Self.withFilled(backend) { archive in
             let cursorMessage = Self.stored[100]
@@ -128,7 +133,10 @@ struct StoreQueryTests {
         }
     }
 
-    @Test("an unknown cursor is answered with 300 and nwaku's description, echoing the request id", arguments: Backend.allCases)
+    @Test(
+        "an unknown cursor is answered with 300 and nwaku's description, echoing the request id",
+        arguments: Backend.allCases
+    )
     func unknownCursor(backend: Backend) async throws {
         try await Self.withFilled(backend) { archive in
             let request = StoreQueryRequest(
@@ -152,7 +160,10 @@ struct StoreQueryTests {
         }
     }
 
-    @Test("more than 10 content topics are served with and without a cursor (PROTOCOLS.md §8 #19)", arguments: Backend.allCases)
+    @Test(
+        "more than 10 content topics are served with and without a cursor (PROTOCOLS.md §8 #19)",
+        arguments: Backend.allCases
+    )
     func tooManyContentTopics(backend: Backend) async throws {
         try await Self.withFilled(backend) { archive in
             let topics = (0..<11).map { "/app/1/t\($0)/proto" } + [Fixtures.contentTopics[0]]
@@ -168,7 +179,10 @@ struct StoreQueryTests {
         }
     }
 
-    @Test("hashes mixed with a content filter are a bad request (400), our stricter choice", arguments: Backend.allCases)
+    @Test(
+        "hashes mixed with a content filter are a bad request (400), our stricter choice",
+        arguments: Backend.allCases
+    )
     func mixedQuery(backend: Backend) async throws {
         try await Self.withFilled(backend) { archive in
             for request in [
@@ -189,7 +203,10 @@ struct StoreQueryTests {
         }
     }
 
-    @Test("nothing matching, or a start after the end, is a 200 with no messages and no cursor", arguments: Backend.allCases)
+    @Test(
+        "nothing matching, or a start after the end, is a 200 with no messages and no cursor",
+        arguments: Backend.allCases
+    )
     func emptyResults(backend: Backend) async throws {
         try await Self.withFilled(backend) { archive in
             for request in [
@@ -203,7 +220,11 @@ struct StoreQueryTests {
         }
     }
 
-    @Test("a hash lookup of any length pages through exactly the stored requested hashes", arguments: Backend.allCases, [false, true])
+    @Test(
+        "a hash lookup of any length pages through exactly the stored requested hashes",
+        arguments: Backend.allCases,
+        [false, true]
+    )
     func largeHashLookup(backend: Backend, includeData: Bool) async throws {
         try await Self.withFilled(backend) { archive in
             // 1210 hashes (more than one internal batch): every other stored message, unknown hashes
@@ -211,7 +232,9 @@ struct StoreQueryTests {
             let wanted = stride(from: 0, to: Self.count, by: 2).map { Self.stored[$0].hash }
             var hashes = wanted + wanted.prefix(30)
             while hashes.count < 1000 {
-                hashes.append(try MessageHash(bytes: (0..<32).map { UInt8(truncatingIfNeeded: hashes.count &* 31 &+ $0) }))
+                hashes.append(
+                    try MessageHash(bytes: (0..<32).map { UInt8(truncatingIfNeeded: hashes.count &* 31 &+ $0) })
+                )
             }
             // The same hashes again, in another internal batch.
             hashes += wanted
