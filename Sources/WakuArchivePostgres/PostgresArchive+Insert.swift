@@ -29,7 +29,7 @@ extension PostgresArchive {
                 outcome.ephemeralSkipped += 1
             } else if NwakuEncoding.rejection(of: item, latest: latest) != nil {
                 outcome.rejected += 1
-            } else if rows.updateValue(item, forKey: item.hash.hex) != nil {
+            } else if rows.updateValue(item, forKey: NwakuEncoding.hex(item.hash.bytes)) != nil {
                 outcome.duplicates += 1
             }
         }
@@ -91,24 +91,66 @@ enum NwakuEncoding {
     }
 
     /// Bytes as nwaku's `toHex` writes them: lowercase, no `0x`.
-    static func hex(_ bytes: [UInt8]) -> String { bytes.hexString }
+    ///
+    /// Written out here rather than WakuCore's generic `hexString`, which does not specialise
+    /// across modules and was most of the client's time when ingesting 1 KiB payloads.
+    static func hex(_ bytes: [UInt8]) -> String {
+        guard !bytes.isEmpty else { return "" }
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { output in
+            bytes.withUnsafeBufferPointer { input in
+                var index = 0
+                for byte in input {
+                    output[index] = Self.digits[Int(byte >> 4)]
+                    output[index + 1] = Self.digits[Int(byte & 0x0f)]
+                    index += 2
+                }
+            }
+            return bytes.count * 2
+        }
+    }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Bytes from a hex column (any case; NULL is empty).
     static func bytes(_ text: String?, column: String) throws(ArchiveError) -> [UInt8] {
-        guard let text, !text.isEmpty else { return [] }
-        do {
-            return try Hex.decode(text)
-        } catch {
-            throw ArchiveError(.database, "stored \(column) is not hex: \(error.detail)")
+        guard var text, !text.isEmpty else { return [] }
+        guard let bytes = text.withUTF8({ Self.decode($0) }) else {
+            throw ArchiveError(.database, "stored \(column) is not hex")
         }
+        return bytes
     }
 
     /// A hash from the `messagehash` column.
     static func hash(_ text: String) throws(ArchiveError) -> MessageHash {
-        do {
-            return try MessageHash(hex: text)
-        } catch {
+        var text = text
+        guard let bytes = text.withUTF8({ Self.decode($0) }), bytes.count == MessageHash.byteCount,
+            let hash = try? MessageHash(bytes: bytes)
+        else {
             throw ArchiveError(.database, "stored message hash '\(text.prefix(80))' is not 64 hex digits")
+        }
+        return hash
+    }
+
+    /// Hex digits to bytes; nil for an odd count or a non-hex character. (WakuCore's `Hex` is
+    /// generic and slow across modules for the rows a sync-index fill reads.)
+    private static func decode(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8](repeating: 0, count: utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else { return nil }
+            out[index / 2] = high << 4 | low
+            index += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ char: UInt8) -> UInt8? {
+        switch char {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): char - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): char - UInt8(ascii: "A") + 10
+        default: nil
         }
     }
 }
@@ -138,7 +180,7 @@ struct InsertMessages: PostgresPreparedStatement {
     /// The columns of `items`, which are storable (see ``NwakuEncoding/rejection(of:latest:)``).
     init(_ items: [ArchivedMessage]) {
         for item in items {
-            self.hashes.append(item.hash.hex)
+            self.hashes.append(NwakuEncoding.hex(item.hash.bytes))
             self.pubsubTopics.append(item.pubsubTopic)
             self.contentTopics.append(item.message.contentTopic)
             self.payloads.append(NwakuEncoding.hex(item.message.payload))

@@ -164,7 +164,7 @@ extension PostgresArchive {
     /// Distinct hashes as lowercase hex, in first-seen order.
     static func unique(_ hashes: [MessageHash]) -> [String] {
         var seen = Set<MessageHash>()
-        return hashes.filter { seen.insert($0).inserted }.map(\.hex)
+        return hashes.filter { seen.insert($0).inserted }.map { NwakuEncoding.hex($0.bytes) }
     }
 }
 
