@@ -27,18 +27,22 @@ extension MessageSelection {
         arguments += [cap]
         var matches: [(row: SelectedRow, id: Int64)] = []
         var examined = 0
-        var last: ArchivePosition?
+        var stop: ArchivePosition?
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
         while let row = try cursor.next() {
             examined += 1
-            let selected = try Self.decode(row, includeData: false)
-            last = selected.position
-            if let pubsubID, selected.pubsubTopic != pubsubID { continue }
-            if !contentIDs.isEmpty && !contentIDs.contains(selected.contentTopic) { continue }
-            matches.append((selected, row[4]))
-            if matches.count == self.limit { break }
+            // Only the two ids are read from a row that does not match: the hash is decoded
+            // for matches and for the row at the cap.
+            let pubsub: Int64 = row[2]
+            let content: Int64 = row[3]
+            let isMatch =
+                (pubsubID == nil || pubsub == pubsubID) && (contentIDs.isEmpty || contentIDs.contains(content))
+            if isMatch {
+                matches.append((try Self.decode(row, includeData: false), row[4]))
+                if matches.count == self.limit { break }
+            }
+            if examined == cap { stop = try Self.decode(row, includeData: false).position }
         }
-        let stop = matches.count < self.limit && examined == cap ? last : nil
         guard self.includeData else { return (matches.map(\.row), stop) }
         let data = try db.cachedStatement(
             sql: "SELECT version, meta, stored_at, source, payload FROM message WHERE id = ?"
