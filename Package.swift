@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -66,6 +67,16 @@ let package = Package(
             dependencies: [
                 "WakuCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WakuArchivePostgres",
+            dependencies: [
+                "WakuArchive",
+                "WakuCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -128,6 +139,7 @@ let package = Package(
             name: "WakuTestSupport",
             dependencies: [
                 "WakuCore",
+                "WakuArchive",
                 "WakuSync",
                 "WakuNode",
                 "NodeEvents",
@@ -135,6 +147,7 @@ let package = Package(
                 "MonitorUI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),
@@ -145,6 +158,7 @@ let package = Package(
                 "WakuSync",
                 "NodeEvents",
                 "WakuArchive",
+                "WakuArchivePostgres",
                 "Libp2p",
                 "WakuNode",
                 "WakuDemo",
@@ -212,7 +226,8 @@ let package = Package(
         .testTarget(
             name: "WakuArchiveTests",
             dependencies: [
-                "WakuArchive", "WakuCore", "WakuTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "WakuArchive", "WakuArchivePostgres", "WakuCore", "WakuTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -249,7 +264,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "WakuCore", "WakuArchive", "WakuNode", "NodeEvents", "Libp2p", "WakuTestSupport", "wakusync",
+                "WakuCore", "WakuArchive", "WakuArchivePostgres", "WakuNode", "NodeEvents", "Libp2p", "WakuTestSupport",
+                "wakusync",
             ],
             swiftSettings: strict
         ),

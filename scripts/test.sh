@@ -4,9 +4,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/setup-python.sh
-# Everything the tests (and `swift test` itself) put in the temporary directory goes away.
+# shellcheck source=scripts/postgres.sh
+source ./scripts/postgres.sh
+# Everything the tests (and `swift test` itself) put in the temporary directory goes away, and the
+# private PostgreSQL server stops, on every way out.
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/wakusync-tests.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
+cleanup() {
+    stop_test_postgres
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+start_test_postgres
 export TMPDIR="$scratch"
 swift build --build-tests --explicit-target-dependency-import-check error
 # One test at a time: many tests run real nodes, processes and tmux sessions with time limits,

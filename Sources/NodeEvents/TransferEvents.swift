@@ -69,6 +69,8 @@ package enum Rejection: String, Sendable, CaseIterable {
     case unrequested
     /// A new topic beyond the number of topics the node tracks.
     case topicLimit = "topic_limit"
+    /// The archive backend cannot hold it (PostgreSQL in nwaku's schema: see `PostgresArchive`).
+    case archiveRefused = "archive_refused"
 }
 
 /// Incoming messages dropped, of one source and reason.

@@ -97,7 +97,9 @@ extension Archive {
     {
         var names = TopicNames(topics)
         return try rows.map { row in
-            guard let data = row.data else { preconditionFailure("storedMessages needs rows selected with data") }
+            guard let data = row.data else {
+                throw ArchiveError(.database, "a row was read without its data columns")
+            }
             let message = try data.message(row, contentTopic: names.name(of: row.contentTopic, in: db))
             guard let source = MessageSource(rawValue: data.source) else {
                 throw ArchiveError(.database, "stored source \(data.source) is not one this version knows")

@@ -3,8 +3,9 @@ internal import GRDB
 internal import WakuCore
 
 extension Archive {
-    /// Applies a retention policy once, in one transaction, and reports every message it deleted
-    /// so the sync index can drop the same items.
+    /// Applies a retention policy once, in one transaction, counting what it deleted and listing
+    /// the deleted messages from `itemizingFrom` on, so the sync index (which holds only recent
+    /// items) can drop the same ones without the archive building a list of millions.
     ///
     /// The node calls this every ``RetentionPolicy/interval``; the thresholds are nwaku's (see
     /// ``RetentionPolicy``).
@@ -12,42 +13,51 @@ extension Archive {
     /// - Parameters:
     ///   - policy: what to keep.
     ///   - now: the current time in nanoseconds since the Unix epoch.
-    /// - Returns: the deleted messages in (timestamp, hash) order; empty when the policy's
-    ///   threshold was not reached.
+    ///   - itemizingFrom: deletions with a timestamp at or after this are listed.
+    /// - Returns: the count and the listed deletions in (timestamp, hash) order; nothing when the
+    ///   policy's threshold was not reached.
     /// - Throws: ``ArchiveError/Code/database`` when SQLite fails; nothing was deleted then.
-    package func apply(_ policy: RetentionPolicy, now: Int64) async throws(ArchiveError) -> [ArchiveDeletion] {
+    package func apply(
+        _ policy: RetentionPolicy,
+        now: Int64,
+        itemizingFrom: Int64
+    ) async throws(ArchiveError) -> RetentionOutcome {
         let topics = self.topics
         switch policy {
         case .unlimited:
-            return []
+            return RetentionOutcome()
         case .time(let seconds):
-            let retention = seconds &* 1_000_000_000
-            let cutoff = now.subtractingSaturated(retention)
-            let threshold = cutoff.subtractingSaturated(retention / 10)
+            let (cutoff, threshold) = policy.timeCutoff(now: now, seconds: seconds)
             return try await self.write("applying \(policy)") { db in
                 let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(timestamp) FROM message")
-                guard let oldest, oldest < threshold else { return [] }
-                let statement = try db.cachedStatement(
-                    sql: "DELETE FROM message WHERE timestamp < ? RETURNING timestamp, hash, pubsub_topic"
+                guard let oldest, oldest < threshold else { return RetentionOutcome() }
+                let itemized = try Self.itemize(
+                    "timestamp >= ? AND timestamp < ?",
+                    [itemizingFrom, cutoff],
+                    in: db,
+                    topics: topics
                 )
-                return try Self.deletions(statement, [cutoff], in: db, topics: topics)
+                try db.execute(sql: "DELETE FROM message WHERE timestamp < ?", arguments: [cutoff])
+                return RetentionOutcome(deleted: db.changesCount, itemized: itemized)
             }
         case .capacity(let capacity):
-            // nwaku's arithmetic, floating point included: keep at most 130 %, delete down to
-            // capacity plus half the overflow window.
-            let total = Int(Double(capacity) * 1.3)
-            let keep = capacity + Int(Double(capacity) * (1.3 - 1)) / 2
+            let (threshold, keep) = RetentionPolicy.capacityBounds(capacity)
             return try await self.write("applying \(policy)") { db in
                 let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0
-                guard count >= total else { return [] }
-                return try Self.deleteOldest(count - keep, in: db, topics: topics)
+                guard count >= threshold else { return RetentionOutcome() }
+                return try Self.deleteOldest(count - keep, itemizingFrom: itemizingFrom, in: db, topics: topics)
             }
         case .size(let bytes):
             return try await self.write("applying \(policy)") { db in
-                guard try Self.usedBytes(db) >= bytes else { return [] }
+                guard try Self.usedBytes(db) >= bytes else { return RetentionOutcome() }
                 let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0
                 // nwaku keeps 80 % of the messages.
-                return try Self.deleteOldest(count - Int(Double(count) * 0.8), in: db, topics: topics)
+                return try Self.deleteOldest(
+                    count - Int(Double(count) * 0.8),
+                    itemizingFrom: itemizingFrom,
+                    in: db,
+                    topics: topics
+                )
             }
         }
     }
@@ -60,29 +70,58 @@ extension Archive {
         return (pageCount - freePages) * pageSize
     }
 
-    /// Deletes the `count` oldest messages in (timestamp, hash) order.
-    private static func deleteOldest(_ count: Int, in db: Database, topics: TopicTable) throws -> [ArchiveDeletion] {
-        guard count > 0 else { return [] }
-        let statement = try db.cachedStatement(
-            sql: """
-                DELETE FROM message WHERE id IN (
-                    SELECT id FROM message INDEXED BY message_by_time ORDER BY timestamp, hash LIMIT ?
-                ) RETURNING timestamp, hash, pubsub_topic
-                """
+    /// Deletes the `count` oldest messages in (timestamp, hash) order: everything up to the
+    /// `count`-th one.
+    private static func deleteOldest(
+        _ count: Int,
+        itemizingFrom: Int64,
+        in db: Database,
+        topics: TopicTable
+    ) throws -> RetentionOutcome {
+        guard count > 0,
+            let last = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT timestamp, hash FROM message INDEXED BY message_by_time
+                    ORDER BY timestamp, hash LIMIT 1 OFFSET ?
+                    """,
+                arguments: [count - 1]
+            )
+        else { return RetentionOutcome() }
+        let timestamp: Int64 = last[0]
+        let hash: Data = last[1]
+        let itemized = try Self.itemize(
+            "timestamp >= ? AND (timestamp, hash) <= (?, ?)",
+            [itemizingFrom, timestamp, hash],
+            in: db,
+            topics: topics
         )
-        return try Self.deletions(statement, [count], in: db, topics: topics)
+        try db.execute(
+            sql: "DELETE FROM message INDEXED BY message_by_time WHERE (timestamp, hash) <= (?, ?)",
+            arguments: [timestamp, hash]
+        )
+        return RetentionOutcome(deleted: db.changesCount, itemized: itemized)
     }
 
-    /// Runs a `DELETE ... RETURNING timestamp, hash, pubsub_topic` and collects what it removed.
-    private static func deletions(
-        _ statement: Statement,
+    /// The messages matching `condition` (which must bound the timestamp from below, so the
+    /// list stays as small as the sync index), in (timestamp, hash) order.
+    private static func itemize(
+        _ condition: String,
         _ arguments: StatementArguments,
         in db: Database,
         topics: TopicTable
     ) throws -> [ArchiveDeletion] {
         var names = TopicNames(topics)
         var deleted: [ArchiveDeletion] = []
-        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        let cursor = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT timestamp, hash, pubsub_topic FROM message INDEXED BY message_by_time
+                    WHERE \(condition) ORDER BY timestamp, hash
+                    """
+            ),
+            arguments: arguments
+        )
         while let row = try cursor.next() {
             let hash = try row.withUnsafeData(atIndex: 1) { data throws(ArchiveError) in
                 try MessageHash(blob: data ?? Data())
@@ -91,17 +130,6 @@ extension Archive {
                 ArchiveDeletion(timestamp: row[0], hash: hash, pubsubTopic: try names.name(of: row[2], in: db))
             )
         }
-        // RETURNING yields rows in no particular order.
-        deleted.sort { ($0.timestamp, $0.hash) < ($1.timestamp, $1.hash) }
         return deleted
-    }
-}
-
-extension Int64 {
-    /// `self - other`, clamped to the Int64 range instead of trapping.
-    fileprivate func subtractingSaturated(_ other: Int64) -> Int64 {
-        let (result, overflow) = self.subtractingReportingOverflow(other)
-        guard overflow else { return result }
-        return other > 0 ? .min : .max
     }
 }

@@ -2,61 +2,42 @@ internal import GRDB
 package import WakuCore
 
 extension Archive {
-    /// Answers a Store v3 query exactly as nwaku's archive does (PROTOCOLS.md §3.3–3.5).
+    /// Answers a Store v3 query exactly as nwaku's archive does (PROTOCOLS.md §3.3–3.5), within
+    /// this archive's ``StoreLimits``.
     ///
     /// - Matching: pubsub topic, content topics, `time_start <= timestamp <= time_end` (nwaku's
     ///   inclusive end), hashes; either topic filter alone is accepted.
     /// - Order (timestamp, hash), ascending when `paginationForward`, else descending; the page
     ///   is returned in ascending order either way.
-    /// - Page size: absent or 0 → 20, at most 100. A cursor is returned iff more rows exist: the
-    ///   hash of the page's last row in the query's direction.
+    /// - Page size: absent or 0 → 20, at most 100, fewer when the page would pass
+    ///   ``StoreLimits/maxPageBytes``. A cursor is returned iff more rows may exist: the hash of
+    ///   the page's last row in the query's direction, or of the last row examined when a
+    ///   topic-filtered scan stopped at ``StoreLimits/maxRowsExamined``.
     /// - Errors, with nwaku's codes and descriptions: all-zero cursor, more than 10 content
     ///   topics with a cursor, unknown cursor and database failures → 300.
     ///
     /// Our two stricter choices (PROTOCOLS.md §3.6, §8 #16–17): hashes mixed with content filters
     /// → 400, and every response echoes the request id (nwaku sends `""` with errors).
     package func query(_ request: StoreQueryRequest) async -> StoreQueryResponse {
-        if let problem = Self.validate(request) {
-            return StoreQueryResponse(requestID: request.requestID, statusCode: problem.0, statusDesc: problem.1)
-        }
+        if let rejection = StorePageRules.rejection(of: request) { return rejection }
         let pageSize = request.effectivePageSize
         let topics = self.topics
-        let outcome: Result<StorePage, ArchiveError>
+        let limits = self.limits
         do throws(ArchiveError) {
-            outcome = .success(
-                try await self.read("store query") { db in
-                    try StorePage.fetch(request, pageSize: pageSize, in: db, topics: topics)
-                }
+            let found = try await self.read("store query") { db in
+                try StoreRows.fetch(request, pageSize: pageSize, limits: limits, in: db, topics: topics)
+            }
+            guard let found else { return StorePageRules.cursorNotFound(request) }
+            return StorePageRules.page(
+                request,
+                rows: found.rows,
+                pageSize: pageSize,
+                lastExamined: found.lastExamined,
+                limits: limits
             )
         } catch {
-            outcome = .failure(error)
+            return StorePageRules.driverError(request, Self.driverMessage(error))
         }
-        switch outcome {
-        case .success(.cursorNotFound):
-            return Self.archiveError(request, "DRIVER_ERROR: cursor not found")
-        case .success(.page(let messages, let cursor)):
-            return StoreQueryResponse(requestID: request.requestID, messages: messages, paginationCursor: cursor)
-        case .failure(let error):
-            return Self.archiveError(request, "DRIVER_ERROR: \(Self.driverMessage(error))")
-        }
-    }
-
-    /// The checks made before touching the database, in nwaku's order. nwaku also refuses more
-    /// than 10 content topics when a cursor is set; we serve any number (PROTOCOLS.md §8 #19) and
-    /// only our client keeps to 10.
-    private static func validate(_ request: StoreQueryRequest) -> (StoreStatus, String)? {
-        if !request.messageHashes.isEmpty && request.hasContentFilter {
-            return (
-                .badRequest,
-                "BAD_REQUEST: message_hashes cannot be combined with pubsub_topic, content_topics, time_start or time_end"
-            )
-        }
-        if let cursor = request.paginationCursor {
-            if cursor.isZero {
-                return (.badResponse, Self.archiveErrorText("INVALID_QUERY: all zeroes cursor hash"))
-            }
-        }
-        return nil
     }
 
     /// SQLite's own message, as nwaku reports driver errors; never the SQL text GRDB adds, which
@@ -65,36 +46,22 @@ extension Archive {
         guard let database = error.underlying as? DatabaseError else { return error.detail }
         return database.message ?? "SQLite error \(database.resultCode.rawValue)"
     }
-
-    /// nwaku's 300 wording: `StoreError($BAD_RESPONSE)` around `"archive error: " & $ArchiveError`.
-    private static func archiveErrorText(_ cause: String) -> String {
-        "BAD_RESPONSE: archive error: \(cause)"
-    }
-
-    private static func archiveError(_ request: StoreQueryRequest, _ cause: String) -> StoreQueryResponse {
-        StoreQueryResponse(
-            requestID: request.requestID,
-            statusCode: .badResponse,
-            statusDesc: Self.archiveErrorText(cause)
-        )
-    }
 }
 
-/// What one Store query found, before it becomes a response.
-private enum StorePage: Sendable {
-    case cursorNotFound
-    case page([WakuMessageKeyValue], cursor: MessageHash?)
+/// What one Store query found, in the query's direction, before it becomes a page.
+private struct StoreRows: Sendable {
+    var rows: [WakuMessageKeyValue]
+    var lastExamined: MessageHash?
 
     /// Runs the query in one read transaction, so the cursor lookup and the page see the same
-    /// snapshot.
+    /// snapshot; nil when the cursor is not stored.
     static func fetch(
         _ request: StoreQueryRequest,
         pageSize: Int,
+        limits: StoreLimits,
         in db: Database,
         topics: TopicTable
-    ) throws
-        -> StorePage
-    {
+    ) throws -> StoreRows? {
         var selection = MessageSelection(
             pubsubTopic: request.pubsubTopic,
             contentTopics: request.contentTopics,
@@ -104,23 +71,16 @@ private enum StorePage: Sendable {
             ascending: request.paginationForward,
             // One row more than the page tells whether another page follows.
             limit: pageSize + 1,
-            includeData: request.includeData
+            includeData: request.includeData,
+            maxExamined: limits.maxRowsExamined
         )
         if let cursor = request.paginationCursor {
             let statement = try db.cachedStatement(sql: "SELECT timestamp FROM message WHERE hash = ?")
-            guard let timestamp = try Int64.fetchOne(statement, arguments: [cursor.data]) else {
-                return .cursorNotFound
-            }
+            guard let timestamp = try Int64.fetchOne(statement, arguments: [cursor.data]) else { return nil }
             selection.after = ArchivePosition(timestamp: timestamp, hash: cursor)
         }
-        var rows = try selection.rows(in: db, topics: topics)
-        var cursor: MessageHash?
-        if rows.count > pageSize {
-            rows.removeLast(rows.count - pageSize)
-            cursor = rows.last?.position.hash
-        }
-        if !request.paginationForward { rows.reverse() }
-        return .page(try Self.entries(rows, in: db, topics: topics), cursor: cursor)
+        let (rows, stop) = try selection.rowsAndStop(in: db, topics: topics)
+        return StoreRows(rows: try Self.entries(rows, in: db, topics: topics), lastExamined: stop?.hash)
     }
 
     /// The response entries for `rows`: hash-only, or with message and pubsub topic.

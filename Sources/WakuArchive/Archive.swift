@@ -19,11 +19,14 @@ package final class Archive: MessageArchive {
     /// The file this archive lives in.
     package let path: String
     package var location: String { self.path }
+    /// The bounds on each Store query.
+    package let limits: StoreLimits
     let pool: DatabasePool
     let topics = TopicTable()
     private let wallClock: @Sendable () -> Int64
 
-    /// Opens (creating if needed) the archive at `path` and applies the migrations.
+    /// Opens (creating if needed) the archive at `path` for reading and writing, and applies the
+    /// migrations.
     ///
     /// Blocks while it opens and migrates the file: call it at start-up, not on an event loop.
     ///
@@ -32,22 +35,47 @@ package final class Archive: MessageArchive {
     ///   - wallClock: the current time in nanoseconds since the Unix epoch, read once per
     ///     inserted batch for `stored_at`.
     ///   - cacheMiB: the writer's page cache; each reader gets an eighth of it.
+    ///   - limits: the bounds on each Store query.
     /// - Throws: ``ArchiveError/Code/database`` when the file cannot be opened or migrated,
-    ///   ``ArchiveError/Code/incompatibleSchema`` when a newer wakusync wrote it.
-    package init(
+    ///   ``ArchiveError/Code/incompatibleSchema`` when a newer wakusync wrote it,
+    ///   ``ArchiveError/Code/foreignDatabase`` when it is some other program's SQLite file (it is
+    ///   left as it was, not even switched to WAL).
+    package convenience init(
         path: String,
         wallClock: @escaping @Sendable () -> Int64 = Archive.systemTime,
-        cacheMiB: Int = Archive.defaultCacheMiB
+        cacheMiB: Int = Archive.defaultCacheMiB,
+        limits: StoreLimits = .standard
+    ) throws(ArchiveError) {
+        try self.init(path: path, readOnly: false, wallClock: wallClock, cacheMiB: cacheMiB, limits: limits)
+    }
+
+    private init(
+        path: String,
+        readOnly: Bool,
+        wallClock: @escaping @Sendable () -> Int64,
+        cacheMiB: Int,
+        limits: StoreLimits
     ) throws(ArchiveError) {
         self.path = path
         self.wallClock = wallClock
+        self.limits = limits
         do {
-            self.pool = try DatabasePool(path: path, configuration: Self.configuration(cacheMiB: cacheMiB))
+            try ArchiveSchema.checkOwnership(path: path, mustExist: readOnly)
+            var configuration = Self.configuration(cacheMiB: cacheMiB)
+            configuration.readonly = readOnly
+            self.pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = ArchiveSchema.migrator
             if try self.pool.read({ try migrator.hasBeenSuperseded($0) }) {
                 throw ArchiveError(.incompatibleSchema, "\(path) was written by a newer wakusync")
             }
-            try migrator.migrate(self.pool)
+            if readOnly {
+                guard try self.pool.read({ try migrator.hasCompletedMigrations($0) }) else {
+                    throw ArchiveError(.incompatibleSchema, "\(path) needs migrating; open it read-write once")
+                }
+            } else {
+                try migrator.migrate(self.pool)
+                try self.pool.write { try ArchiveSchema.stamp($0) }
+            }
         } catch let error as ArchiveError {
             throw error
         } catch {
@@ -55,14 +83,23 @@ package final class Archive: MessageArchive {
         }
     }
 
-    /// Opens an archive that must already exist (for the read-only commands).
+    /// Opens an archive that must already exist, read-only: nothing is migrated or written, so
+    /// the file's bytes and modification time stay as they were (for `archive export` and
+    /// `archive stats`, and for watching a running node's archive).
     ///
-    /// - Throws: ``ArchiveError/Code/notFound`` when there is no file at `path`.
-    package static func openExisting(path: String) throws(ArchiveError) -> Archive {
+    /// - Throws: ``ArchiveError/Code/notFound`` when there is no file at `path`,
+    ///   ``ArchiveError/Code/foreignDatabase`` when it is not a wakusync archive.
+    package static func openExisting(path: String, limits: StoreLimits = .standard) throws(ArchiveError) -> Archive {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ArchiveError(.notFound, "no archive at \(path)")
         }
-        return try Archive(path: path)
+        return try Archive(
+            path: path,
+            readOnly: true,
+            wallClock: Archive.systemTime,
+            cacheMiB: defaultCacheMiB,
+            limits: limits
+        )
     }
 
     /// Nanoseconds since the Unix epoch from the system clock.

@@ -15,6 +15,11 @@ package struct ArchiveError: Error, Sendable, CustomStringConvertible {
         case invalidLine
         /// There is no archive where one was expected.
         case notFound
+        /// A `--store-message-db-url` that cannot be used.
+        case invalidLocation
+        /// The database belongs to something else: a SQLite file that is not a wakusync archive,
+        /// or a PostgreSQL database in another schema version than nwaku's 7.
+        case foreignDatabase
     }
 
     /// What kind of failure this is.

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import GRDB
 
 /// The archive's tables and their migrations.
@@ -20,7 +21,70 @@ internal import GRDB
 /// - No foreign keys: the topic ids are written by this module only, and enforcing them would
 ///   cost a lookup per insert.
 /// - `last_online` holds one row (id 1), updated in place (PROTOCOLS.md §6.2).
+/// - The file carries `PRAGMA application_id` ``applicationID`` and `user_version`
+///   ``userVersion``, so a SQLite file of another program (nwaku's `store.sqlite3`, say) left in
+///   the data directory is recognised and refused instead of being converted to WAL and given
+///   our tables.
 enum ArchiveSchema {
+    /// `PRAGMA application_id` of our files: "wksy".
+    static let applicationID: Int32 = 0x776b_7379
+    /// `PRAGMA user_version` of our files: the number of migrations below.
+    static let userVersion: Int32 = 1
+    /// The tables a file written before ``applicationID`` existed holds (plus SQLite's own).
+    private static let ourTables: Set<String> = ["grdb_migrations", "topic", "message", "last_online"]
+
+    /// Refuses a file that is not ours, before anything writes to it (opening a `DatabasePool`
+    /// would switch it to WAL). A missing or empty file is fine unless `mustExist`.
+    ///
+    /// - Throws: ``ArchiveError/Code/foreignDatabase`` or ``ArchiveError/Code/notFound``; GRDB's
+    ///   error when the file is not a database at all.
+    static func checkOwnership(path: String, mustExist: Bool) throws {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+        guard size > 0 else {
+            if mustExist { throw ArchiveError(.notFound, "no archive at \(path) (the file is empty)") }
+            return
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        let (id, version, tables) = try queue.read { db in
+            (
+                try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
+                try Int32.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                Set(
+                    try String.fetchAll(
+                        db,
+                        sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                    )
+                )
+            )
+        }
+        if id == Self.applicationID { return }
+        let legacy = id == 0 && version == 0 && tables == Self.ourTables
+        if tables.isEmpty && id == 0 && !mustExist { return }
+        guard legacy else {
+            let names = tables.sorted().prefix(8).joined(separator: ", ")
+            throw ArchiveError(
+                .foreignDatabase,
+                "\(path) is not a wakusync archive (application_id \(id), user_version \(version), tables: "
+                    + "\(names.isEmpty ? "none" : names)); refusing to open it. Move it away, or import its messages "
+                    + "with `wakusync archive import`"
+            )
+        }
+    }
+
+    /// Marks the file as ours (idempotent), inside the writer.
+    static func stamp(_ db: Database) throws {
+        if try Int32.fetchOne(db, sql: "PRAGMA application_id") != Self.applicationID {
+            try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+        }
+        if try Int32.fetchOne(db, sql: "PRAGMA user_version") != Self.userVersion {
+            try db.execute(sql: "PRAGMA user_version = \(Self.userVersion)")
+        }
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: messages, topics, last online") { db in

@@ -75,7 +75,7 @@ package struct StoredMessage: Hashable, Sendable {
     }
 }
 
-/// What one ``Archive/insert(_:)`` did with its batch.
+/// What one ``MessageArchive/insert(_:)`` did with its batch.
 package struct InsertOutcome: Hashable, Sendable {
     /// Messages that are now stored and were not before.
     package var inserted: Int
@@ -83,12 +83,16 @@ package struct InsertOutcome: Hashable, Sendable {
     package var duplicates: Int
     /// Ephemeral messages, which are never stored.
     package var ephemeralSkipped: Int
+    /// Messages the backend cannot hold, not stored (PostgreSQL in nwaku's schema: a NUL in a
+    /// topic, a version above 2³¹−1, a timestamp outside the partitions nwaku can name).
+    package var rejected: Int
 
     /// An outcome with the given counts.
-    package init(inserted: Int = 0, duplicates: Int = 0, ephemeralSkipped: Int = 0) {
+    package init(inserted: Int = 0, duplicates: Int = 0, ephemeralSkipped: Int = 0, rejected: Int = 0) {
         self.inserted = inserted
         self.duplicates = duplicates
         self.ephemeralSkipped = ephemeralSkipped
+        self.rejected = rejected
     }
 
     /// Adds another batch's counts.
@@ -96,6 +100,7 @@ package struct InsertOutcome: Hashable, Sendable {
         lhs.inserted += rhs.inserted
         lhs.duplicates += rhs.duplicates
         lhs.ephemeralSkipped += rhs.ephemeralSkipped
+        lhs.rejected += rhs.rejected
     }
 }
 

@@ -16,7 +16,9 @@ package protocol MessageArchive: Sendable {
     /// Stores a batch in one transaction and says which hashes were not stored before.
     ///
     /// Either the whole batch is committed or nothing is; once this returns the batch survives a
-    /// crash of the process.
+    /// crash of the process. A message the backend cannot hold is counted in
+    /// ``InsertOutcome/rejected`` and left out (only PostgreSQL has such messages, see
+    /// `PostgresArchive`).
     func insertReportingNew(
         _ batch: [ArchivedMessage]
     ) async throws(ArchiveError) -> (outcome: InsertOutcome, newlyStored: Set<MessageHash>)
@@ -41,8 +43,14 @@ package protocol MessageArchive: Sendable {
     /// Answers a Store v3 query (PROTOCOLS.md §3.3–3.5); errors become status codes, never throws.
     func query(_ request: StoreQueryRequest) async -> StoreQueryResponse
 
-    /// Applies a retention policy once and reports every message it deleted.
-    func apply(_ policy: RetentionPolicy, now: Int64) async throws(ArchiveError) -> [ArchiveDeletion]
+    /// Applies a retention policy once: counts every message it deleted and lists those with a
+    /// timestamp at or after `itemizingFrom` (the sync index's window), so a run that drops
+    /// millions of old rows does not build a list of them.
+    func apply(
+        _ policy: RetentionPolicy,
+        now: Int64,
+        itemizingFrom: Int64
+    ) async throws(ArchiveError) -> RetentionOutcome
 
     /// Records that the node was online at `now` (nanoseconds), replacing the previous record.
     func recordOnline(at now: Int64) async throws(ArchiveError)

@@ -29,6 +29,9 @@ struct MessageSelection: Sendable {
     var ascending = true
     var limit: Int
     var includeData: Bool
+    /// With a topic filter, examine at most this many rows (nil: no cap); see
+    /// ``StoreLimits/maxRowsExamined``.
+    var maxExamined: Int?
 
     /// How many hashes one statement binds: SQLite allows 32766 variables, and lists are padded
     /// to a power of two (repeating the last hash, which does not change an `IN`) so that the
@@ -56,21 +59,30 @@ struct SelectedData: Sendable {
 extension MessageSelection {
     /// The matching rows, at most ``limit``, in the selection's direction.
     func rows(in db: Database, topics: TopicTable) throws -> [SelectedRow] {
-        guard self.limit > 0 else { return [] }
-        if let start = self.timeStart, let end = self.timeEnd, start > end { return [] }
+        try self.rowsAndStop(in: db, topics: topics).rows
+    }
+
+    /// The matching rows, at most ``limit``, in the selection's direction, and the position of
+    /// the last row examined when ``maxExamined`` stopped the scan before ``limit`` rows matched.
+    func rowsAndStop(in db: Database, topics: TopicTable) throws -> (rows: [SelectedRow], stop: ArchivePosition?) {
+        guard self.limit > 0 else { return ([], nil) }
+        if let start = self.timeStart, let end = self.timeEnd, start > end { return ([], nil) }
         // Topic filters become id filters; a topic no message ever used matches nothing.
         var pubsubID: Int64?
         if let topic = self.pubsubTopic {
-            guard let id = try topics.id(of: topic, in: db) else { return [] }
+            guard let id = try topics.id(of: topic, in: db) else { return ([], nil) }
             pubsubID = id
         }
         var contentIDs: [Int64] = []
         for topic in self.contentTopics {
             if let id = try topics.id(of: topic, in: db) { contentIDs.append(id) }
         }
-        if !self.contentTopics.isEmpty && contentIDs.isEmpty { return [] }
+        if !self.contentTopics.isEmpty && contentIDs.isEmpty { return ([], nil) }
         guard !self.hashes.isEmpty else {
-            return try self.fetch(pubsubID, contentIDs, hashes: [], in: db)
+            if let cap = self.maxExamined, pubsubID != nil || !contentIDs.isEmpty {
+                return try self.scan(pubsubID, Set(contentIDs), examining: cap, in: db)
+            }
+            return (try self.fetch(pubsubID, contentIDs, hashes: [], in: db), nil)
         }
         // Each chunk yields its own first `limit` rows; the first `limit` of their union are the
         // first `limit` of the whole list. Repeated hashes are dropped first, or a message asked
@@ -87,7 +99,7 @@ extension MessageSelection {
             merged.sort { self.ascending ? $0.position < $1.position : $1.position < $0.position }
             if merged.count > self.limit { merged.removeLast(merged.count - self.limit) }
         }
-        return merged
+        return (merged, nil)
     }
 
     private func fetch(
@@ -122,7 +134,7 @@ extension MessageSelection {
     }
 
     /// The `WHERE` clause (or nothing) and its arguments.
-    private func conditions(
+    func conditions(
         _ pubsubID: Int64?,
         _ contentIDs: [Int64],
         hashes: [MessageHash]
@@ -164,7 +176,7 @@ extension MessageSelection {
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), arguments)
     }
 
-    private static func decode(_ row: Row, includeData: Bool) throws -> SelectedRow {
+    static func decode(_ row: Row, includeData: Bool) throws -> SelectedRow {
         let hash = try row.withUnsafeData(atIndex: 1) { data throws(ArchiveError) in
             try MessageHash(blob: data ?? Data())
         }

@@ -118,3 +118,43 @@ extension String {
         String(self.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }
+
+extension RetentionPolicy {
+    /// For `time:SECONDS` at `now`: the cutoff (messages before it go) and the threshold the
+    /// oldest message must be below before anything goes (nwaku: 110 % of the retention time).
+    package func timeCutoff(now: Int64, seconds: Int64) -> (cutoff: Int64, threshold: Int64) {
+        let retention = seconds &* 1_000_000_000
+        let cutoff = now.subtractingSaturated(retention)
+        return (cutoff, cutoff.subtractingSaturated(retention / 10))
+    }
+
+    /// For `capacity:COUNT`: the stored count that triggers a run and the count a run keeps.
+    /// nwaku's arithmetic, floating point included: keep at most 130 %, delete down to capacity
+    /// plus half the overflow window.
+    package static func capacityBounds(_ capacity: Int) -> (threshold: Int, keep: Int) {
+        (Int(Double(capacity) * 1.3), capacity + Int(Double(capacity) * (1.3 - 1)) / 2)
+    }
+}
+
+/// What one retention run removed (``MessageArchive/apply(_:now:itemizingFrom:)``).
+package struct RetentionOutcome: Hashable, Sendable {
+    /// Messages deleted, in all.
+    package var deleted: Int
+    /// The deleted messages at or after the caller's `itemizingFrom`, in (timestamp, hash) order.
+    package var itemized: [ArchiveDeletion]
+
+    /// An outcome; empty by default.
+    package init(deleted: Int = 0, itemized: [ArchiveDeletion] = []) {
+        self.deleted = deleted
+        self.itemized = itemized
+    }
+}
+
+extension Int64 {
+    /// `self - other`, clamped to the Int64 range instead of trapping.
+    fileprivate func subtractingSaturated(_ other: Int64) -> Int64 {
+        let (result, overflow) = self.subtractingReportingOverflow(other)
+        guard overflow else { return result }
+        return other > 0 ? .min : .max
+    }
+}

@@ -88,15 +88,19 @@ extension SyncEngine {
 
     /// Applies the retention policy and drops the deleted messages from the index.
     func applyRetention(_ policy: RetentionPolicy, description: String) async {
-        let deletions: [ArchiveDeletion]
+        let outcome: RetentionOutcome
         do {
-            deletions = try await self.archive.apply(policy, now: self.now())
+            // Pruned first, the index holds nothing older than the cutoff, so older deletions need
+            // no list (a run may drop millions of rows).
+            let cutoff = self.pruneCutoff(at: self.now())
+            _ = self.index.prune(olderThan: cutoff)
+            outcome = try await self.archive.apply(policy, now: self.now(), itemizingFrom: cutoff)
         } catch {
             self.events.emit(.notice(Notice(.error, "retention failed: \(error)")))
             return
         }
-        guard !deletions.isEmpty else { return }
-        for deletion in deletions {
+        guard outcome.deleted > 0 else { return }
+        for deletion in outcome.itemized {
             self.index.remove(
                 SyncID(timestamp: deletion.timestamp, hash: deletion.hash),
                 pubsubTopic: deletion.pubsubTopic
@@ -108,7 +112,7 @@ extension SyncEngine {
             self.totals.oldest = stats.oldestTimestamp
             self.totals.newest = stats.newestTimestamp
         }
-        self.events.emit(.retention(deleted: deletions.count, policy: description))
+        self.events.emit(.retention(deleted: outcome.deleted, policy: description))
         self.emitArchiveSnapshot(at: self.now(), force: true)
     }
 }

@@ -186,7 +186,25 @@ extension SyncEngine {
             return
         }
         let now = self.now()
-        self.applyStored(batch, origin: origin, result: result, at: now)
+        var stored = batch
+        if result.outcome.rejected > 0 {
+            // The backend could not hold some messages (PostgreSQL's schema has limits SQLite has
+            // not): only what it holds goes into the index, so sync never advertises the rest.
+            let others = batch.map(\.hash).filter { !result.newlyStored.contains($0) }
+            let present = Set(((try? await self.archive.messages(withHashes: others)) ?? []).map(\.archived.hash))
+            stored = batch.filter { result.newlyStored.contains($0.hash) || present.contains($0.hash) }
+            self.events.emit(
+                .rejected(
+                    RejectedMessages(
+                        source: origin.source,
+                        peerID: origin.peer?.description,
+                        reason: .archiveRefused,
+                        count: result.outcome.rejected
+                    )
+                )
+            )
+        }
+        self.applyStored(stored, origin: origin, result: result, at: now)
         self.emitArchiveSnapshot(at: now, force: false)
     }
 

@@ -26,6 +26,8 @@ struct ArchiveExport: AsyncParsableCommand {
 
     @OptionGroup var dataDir: DataDirOptions
 
+    @OptionGroup var archiveOptions: ArchiveOptions
+
     @Option(help: ArgumentHelp("Only messages with timestamp >= NS (nanoseconds).", valueName: "NS"))
     var from: Int64?
 
@@ -39,7 +41,12 @@ struct ArchiveExport: AsyncParsableCommand {
     var contentTopic: [String] = []
 
     func run() async throws {
-        let archive = try WakuArchive.Archive.openExisting(path: self.dataDir.archivePath)
+        let archive = try await openArchive(
+            try self.archiveOptions.location(dataDirectory: self.dataDir.directory),
+            dataDirectory: self.dataDir.directory,
+            access: .readOnly,
+            maxConnections: self.archiveOptions.maxConnections
+        )
         var after: (timestamp: Int64, hash: MessageHash)?
         var text = ""
         while true {
@@ -62,7 +69,7 @@ struct ArchiveExport: AsyncParsableCommand {
             guard let last = page.last else { break }
             after = (last.archived.message.timestamp, last.archived.hash)
         }
-        try archive.close()
+        try await archive.close()
     }
 }
 
@@ -75,13 +82,20 @@ struct ArchiveStatsCommand: AsyncParsableCommand {
 
     @OptionGroup var dataDir: DataDirOptions
 
+    @OptionGroup var archiveOptions: ArchiveOptions
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     func run() async throws {
-        let archive = try WakuArchive.Archive.openExisting(path: self.dataDir.archivePath)
+        let archive = try await openArchive(
+            try self.archiveOptions.location(dataDirectory: self.dataDir.directory),
+            dataDirectory: self.dataDir.directory,
+            access: .readOnly,
+            maxConnections: self.archiveOptions.maxConnections
+        )
         let stats = try await archive.stats()
-        try archive.close()
+        try await archive.close()
         if self.json {
             let object: [String: Any] = [
                 "count": stats.count,
@@ -97,7 +111,7 @@ struct ArchiveStatsCommand: AsyncParsableCommand {
             return
         }
         var lines = [
-            "archive        \(archive.path)",
+            "archive        \(archive.location)",
             "messages       \(stats.count)",
             "payload bytes  \(stats.payloadBytes)",
             "database bytes \(stats.databaseBytes)",

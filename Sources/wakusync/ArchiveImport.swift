@@ -23,6 +23,8 @@ struct ArchiveImport: AsyncParsableCommand {
 
     @OptionGroup var dataDir: DataDirOptions
 
+    @OptionGroup var archiveOptions: ArchiveOptions
+
     @Option(help: ArgumentHelp("Messages per transaction.", valueName: "N"))
     var batchSize = 1000
 
@@ -43,8 +45,11 @@ struct ArchiveImport: AsyncParsableCommand {
             }
             input = handle
         }
-        try self.dataDir.createDirectory()
-        let archive = try WakuArchive.Archive(path: self.dataDir.archivePath)
+        let archive = try await openArchive(
+            try self.archiveOptions.location(dataDirectory: self.dataDir.directory),
+            dataDirectory: self.dataDir.directory,
+            maxConnections: self.archiveOptions.maxConnections
+        )
         var importer = ArchiveImporter(archive: archive, batchSize: self.batchSize)
         var lines = LineReader(input)
         while let (number, line) = try lines.next() {
@@ -60,13 +65,14 @@ struct ArchiveImport: AsyncParsableCommand {
             }
         }
         if let batch = try await importer.finish() { self.acknowledge(batch) }
-        try archive.close()
+        try await archive.close()
         let summary = importer.summary
         ArchiveConsole.output(
             "imported \(summary.outcome.inserted), duplicates \(summary.outcome.duplicates), "
                 + "ephemeral skipped \(summary.outcome.ephemeralSkipped), failed \(summary.failed)"
+                + (summary.outcome.rejected > 0 ? ", not storable \(summary.outcome.rejected)" : "")
         )
-        if summary.failed > 0 { throw ExitCode.failure }
+        if summary.failed > 0 || summary.outcome.rejected > 0 { throw ExitCode.failure }
     }
 
     /// The acknowledgement the crash test relies on: printed (and flushed) only after the

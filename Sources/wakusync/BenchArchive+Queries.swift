@@ -3,14 +3,14 @@ internal import WakuCore
 
 /// The read-side scenarios of `bench archive`, against an archive filled from `corpus`.
 struct ArchiveBenchQueries {
-    let archive: WakuArchive.Archive
+    let archive: any MessageArchive
     let corpus: ArchiveBenchCorpus
     /// Repetitions per latency scenario, each at another random position.
     let repetitions = 200
     /// The random message indices the latency scenarios start from.
     let positions: [Int]
 
-    init(archive: WakuArchive.Archive, corpus: ArchiveBenchCorpus) {
+    init(archive: any MessageArchive, corpus: ArchiveBenchCorpus) {
         self.archive = archive
         self.corpus = corpus
         var random = SeededRandom(seed: 42)

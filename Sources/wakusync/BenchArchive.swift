@@ -1,20 +1,23 @@
 internal import ArgumentParser
 internal import Foundation
 internal import WakuArchive
+internal import WakuArchivePostgres
 internal import WakuCore
 
-/// `wakusync bench archive`: the archive's four performance targets (issue #3), measured on a
-/// fresh database in a temporary directory that is deleted afterwards.
+/// `wakusync bench archive`: the archive's performance targets (issue #3), measured on a fresh
+/// archive: a SQLite file in a temporary directory, or a new database on the PostgreSQL server
+/// `--store-message-db-url` names; both are deleted afterwards.
 struct BenchArchive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive",
         abstract: "Measure archive ingest, Store query pages, hash lookups and the sync-index fill.",
         discussion: """
             Stores N messages (default 1M) of 1 KiB payload spread over one hour, 8 pubsub
-            topics and 10 content topics, in batches, into a new archive under the system
-            temporary directory (about 1.2 GB at 1M), then times queries against it. Latencies
-            are medians (and p95) of repeated runs at random positions; the database is warm
-            in the OS page cache, as on a running node.
+            topics and 10 content topics, in batches, into a new archive, then times queries
+            against it. Latencies are medians (and p95) of repeated runs at random positions;
+            the database is warm, as on a running node. With a postgres:// URL the run uses a
+            new database (wakusync_bench_…) on that server, so the role needs CREATE DATABASE;
+            --compare runs SQLite and then PostgreSQL on the same messages.
             """
     )
 
@@ -24,12 +27,22 @@ struct BenchArchive: AsyncParsableCommand {
     @Option(help: "Messages per insert batch (one transaction each).")
     var batchSize = 1000
 
+    @OptionGroup var archiveOptions: ArchiveOptions
+
+    @Flag(help: "Run SQLite and the PostgreSQL server of --store-message-db-url side by side.")
+    var compare = false
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
     func validate() throws {
         guard self.messages >= 1000 else { throw ValidationError("--messages must be at least 1000") }
         guard self.batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
+        if self.compare {
+            guard let url = self.archiveOptions.url, case .postgres = try? ArchiveLocation(url: url) else {
+                throw ValidationError("--compare needs a postgres:// --store-message-db-url")
+            }
+        }
     }
 
     func run() async throws {
@@ -37,10 +50,54 @@ struct BenchArchive: AsyncParsableCommand {
             .appendingPathComponent("wakusync-bench-archive-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let archive = try WakuArchive.Archive(path: directory.appendingPathComponent("archive.sqlite3").path)
-        var corpus = ArchiveBenchCorpus(count: self.messages)
+        let given = try self.archiveOptions.location(dataDirectory: directory)
+        var locations = [given]
+        if self.compare {
+            locations.insert(.sqlite(path: directory.appendingPathComponent("archive.sqlite3").path), at: 0)
+        }
         var results: [ArchiveBenchResult] = []
+        for location in locations {
+            var scenarios = try await self.measure(location, in: directory)
+            let backend = if case .postgres = location { "postgres" } else { "sqlite" }
+            for index in scenarios.indices { scenarios[index].backend = backend }
+            results += scenarios
+        }
+        if self.json {
+            let data = try JSONSerialization.data(withJSONObject: results.map(\.json), options: [.sortedKeys])
+            ArchiveConsole.output(String(decoding: data, as: UTF8.self))
+        } else {
+            ArchiveConsole.output(ArchiveBenchResult.table(results))
+        }
+    }
 
+    /// Every scenario on a fresh archive at `location` (a new database on a PostgreSQL server).
+    private func measure(_ location: ArchiveLocation, in directory: URL) async throws -> [ArchiveBenchResult] {
+        switch location {
+        case .sqlite(let path):
+            try? FileManager.default.removeItem(atPath: path)
+            let archive = try WakuArchive.Archive(path: path)
+            let results = try await self.measure(archive)
+            try archive.close()
+            return results
+        case .postgres(let server):
+            var fresh = server
+            fresh.database = "wakusync_bench_\(UUID().uuidString.lowercased().filter { $0 != "-" })"
+            try await PostgresAdmin.createDatabase(fresh.database, on: server)
+            do {
+                let archive = try await PostgresArchive.open(fresh, maxConnections: self.archiveOptions.maxConnections)
+                let results = try await self.measure(archive)
+                try await archive.close()
+                try await PostgresAdmin.dropDatabase(fresh.database, on: server)
+                return results
+            } catch {
+                try? await PostgresAdmin.dropDatabase(fresh.database, on: server)
+                throw error
+            }
+        }
+    }
+
+    private func measure(_ archive: any MessageArchive) async throws -> [ArchiveBenchResult] {
+        var corpus = ArchiveBenchCorpus(count: self.messages)
         // Ingest: only the insert calls are timed, not generating and hashing the messages.
         var insertTime = Duration.zero
         var first = 0
@@ -52,25 +109,16 @@ struct BenchArchive: AsyncParsableCommand {
             first += self.batchSize
         }
         let seconds = ArchiveBenchResult.seconds(insertTime)
-        results.append(
-            ArchiveBenchResult(
-                name: "ingest",
-                detail: "\(self.messages) messages of 1 KiB in batches of \(self.batchSize)",
-                value: Double(self.messages) / seconds,
-                unit: "messages/s",
-                target: 20_000,
-                higherIsBetter: true,
-                extra: ["seconds": seconds, "MiB/s": Double(self.messages) * 1024 / seconds / 1_048_576]
-            )
+        let ingest = ArchiveBenchResult(
+            name: "ingest",
+            detail: "\(self.messages) messages of 1 KiB in batches of \(self.batchSize)",
+            value: Double(self.messages) / seconds,
+            unit: "messages/s",
+            target: 20_000,
+            higherIsBetter: true,
+            extra: ["seconds": seconds, "MiB/s": Double(self.messages) * 1024 / seconds / 1_048_576]
         )
-        results += try await ArchiveBenchQueries(archive: archive, corpus: corpus).run()
-        try archive.close()
-        if self.json {
-            let data = try JSONSerialization.data(withJSONObject: results.map(\.json), options: [.sortedKeys])
-            ArchiveConsole.output(String(decoding: data, as: UTF8.self))
-        } else {
-            ArchiveConsole.output(ArchiveBenchResult.table(results))
-        }
+        return [ingest] + (try await ArchiveBenchQueries(archive: archive, corpus: corpus).run())
     }
 }
 
@@ -120,6 +168,8 @@ struct ArchiveBenchCorpus {
 
 /// One measured figure and its target.
 struct ArchiveBenchResult {
+    /// `sqlite` or `postgres`.
+    var backend = ""
     var name: String
     var detail: String
     var value: Double
@@ -132,7 +182,7 @@ struct ArchiveBenchResult {
 
     var json: [String: Any] {
         [
-            "name": self.name, "detail": self.detail, "value": self.value, "unit": self.unit,
+            "backend": self.backend, "name": self.name, "detail": self.detail, "value": self.value, "unit": self.unit,
             "target": self.target, "meetsTarget": self.meetsTarget, "extra": self.extra,
         ]
     }
@@ -146,7 +196,7 @@ struct ArchiveBenchResult {
 
     static func table(_ results: [ArchiveBenchResult]) -> String {
         var lines = [
-            "scenario".padding(toLength: 33, withPad: " ", startingAt: 0)
+            "backend   " + "scenario".padding(toLength: 33, withPad: " ", startingAt: 0)
                 + "measured              target        ok   what"
         ]
         for result in results {
@@ -155,7 +205,8 @@ struct ArchiveBenchResult {
             let target = String(format: "%@ %g", comparison, result.target)
             let extra = result.extra.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }
             lines.append(
-                result.name.padding(toLength: 33, withPad: " ", startingAt: 0)
+                result.backend.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + result.name.padding(toLength: 33, withPad: " ", startingAt: 0)
                     + measured.padding(toLength: 22, withPad: " ", startingAt: 0)
                     + target.padding(toLength: 14, withPad: " ", startingAt: 0)
                     + (result.meetsTarget ? "yes  " : "NO   ") + result.detail

@@ -21,9 +21,6 @@ struct DataDirOptions: ParsableArguments {
         return URL(fileURLWithPath: path, isDirectory: true)
     }
 
-    /// The archive's SQLite file inside the data directory.
-    var archivePath: String { self.directory.appendingPathComponent("archive.sqlite3").path }
-
     /// Creates the data directory (and its parents) if it does not exist yet.
     func createDirectory() throws {
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)

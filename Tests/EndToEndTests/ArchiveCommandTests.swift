@@ -1,8 +1,36 @@
 import Foundation
 import Testing
 import WakuArchive
+import WakuArchivePostgres
 import WakuCore
 import WakuTestSupport
+
+/// Where a command's archive is: a data directory's SQLite file, or a PostgreSQL database given
+/// with `--store-message-db-url`.
+struct CommandArchive: Sendable {
+    let arguments: [String]
+    let database: PostgresTestDatabase?
+
+    /// A new, empty archive of `backend`, in `directory` for SQLite.
+    static func make(_ backend: Backend, in directory: URL) async throws -> CommandArchive {
+        switch backend {
+        case .sqlite: return CommandArchive(arguments: ["--data-dir", directory.path], database: nil)
+        case .postgres:
+            let database = try await PostgresTestDatabase.create()
+            return CommandArchive(arguments: ["--store-message-db-url", database.url], database: database)
+        }
+    }
+
+    func remove() async { await self.database?.drop() }
+}
+
+/// The archive backends the command tests run against.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { self.rawValue }
+}
 
 @Suite("wakusync archive import / export / stats")
 struct ArchiveCommandTests {
@@ -56,11 +84,21 @@ struct ArchiveCommandTests {
             .joined()
     }
 
-    @Test("import reports bad lines by number, imports the good ones, and export writes them back in order")
-    func roundTrip() throws {
+    @Test(
+        "import reports bad lines by number, imports the good ones, and export writes them back in order",
+        arguments: Backend.allCases
+    )
+    func roundTrip(backend: Backend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let dataDir = directory.file("node").path
+        let node = try await CommandArchive.make(backend, in: directory.file("node"))
+        let copy = try await CommandArchive.make(backend, in: directory.file("copy"))
+        defer {
+            Task { [node, copy] in
+                await node.remove()
+                await copy.remove()
+            }
+        }
         var lines = (0..<120).map { Data(Self.inputLine($0).utf8) }
         var ephemeral = Self.message(200)
         ephemeral.message.ephemeral = true
@@ -77,7 +115,7 @@ struct ArchiveCommandTests {
         )
         let file = directory.file("in.jsonl")
         try lines.reduce(Data()) { $0 + $1 + Data("\r\n".utf8) }.write(to: file)
-        let imported = try Self.run(["archive", "import", file.path, "--data-dir", dataDir])
+        let imported = try Self.run(["archive", "import", file.path] + node.arguments)
         #expect(imported.status == 1)
         let errors = imported.stderr.split(separator: "\n").map(String.init)
         #expect(errors.count == 4)
@@ -89,38 +127,43 @@ struct ArchiveCommandTests {
         #expect(imported.stdout == "imported 114, duplicates 0, ephemeral skipped 1, failed 4\n")
 
         let good = (0..<120).filter { ![10, 20, 30, 40, 50, 60].contains($0) }
-        let exported = try Self.run(["archive", "export", "--data-dir", dataDir])
+        let exported = try Self.run(["archive", "export"] + node.arguments)
         #expect(exported.status == 0)
         #expect(exported.stdout == Self.expectedExport(good))
 
         // The export is valid input: a fresh archive fed from standard input exports the same.
-        let copy = directory.file("copy").path
         let reimported = try Self.run(
-            ["archive", "import", "-", "--data-dir", copy],
+            ["archive", "import", "-"] + copy.arguments,
             stdin: Data(exported.stdout.utf8)
         )
         #expect(reimported.status == 0)
         #expect(reimported.stdout == "imported 114, duplicates 0, ephemeral skipped 0, failed 0\n")
-        #expect(try Self.run(["archive", "export", "--data-dir", copy]).stdout == exported.stdout)
+        #expect(try Self.run(["archive", "export"] + copy.arguments).stdout == exported.stdout)
         // Importing the same file again only finds duplicates.
-        let again = try Self.run(["archive", "import", file.path, "--data-dir", dataDir])
+        let again = try Self.run(["archive", "import", file.path] + node.arguments)
         #expect(again.stdout == "imported 0, duplicates 114, ephemeral skipped 1, failed 4\n")
     }
 
-    @Test("export filters by time (both ends inclusive), pubsub topic and content topics; stats counts")
-    func filtersAndStats() throws {
+    @Test(
+        "export filters by time (both ends inclusive), pubsub topic and content topics; stats counts",
+        arguments: Backend.allCases
+    )
+    func filtersAndStats(backend: Backend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let dataDir = directory.file("node").path
+        let node = try await CommandArchive.make(backend, in: directory.file("node"))
+        defer { Task { [node] in await node.remove() } }
         let input = (0..<90).map { Self.inputLine($0) + "\n" }.joined()
-        #expect(try Self.run(["archive", "import", "-", "--data-dir", dataDir], stdin: Data(input.utf8)).status == 0)
+        #expect(try Self.run(["archive", "import", "-"] + node.arguments, stdin: Data(input.utf8)).status == 0)
         let from = Self.message(20).message.timestamp
         let to = Self.message(61).message.timestamp
-        let filtered = try Self.run([
-            "archive", "export", "--data-dir", dataDir, "--from", "\(from)", "--to", "\(to)",
-            "--pubsub-topic", Self.topics[1], "--content-topic", Self.contentTopics[0], "--content-topic",
-            Self.contentTopics[2],
-        ])
+        let filtered = try Self.run(
+            [
+                "archive", "export", "--from", "\(from)", "--to", "\(to)",
+                "--pubsub-topic", Self.topics[1], "--content-topic", Self.contentTopics[0], "--content-topic",
+                Self.contentTopics[2],
+            ] + node.arguments
+        )
         let expected = (0..<90).filter { index in
             let (topic, message) = Self.message(index)
             return message.timestamp >= from && message.timestamp <= to && topic == Self.topics[1]
@@ -129,7 +172,7 @@ struct ArchiveCommandTests {
         #expect(expected.count == 14)
         #expect(filtered.stdout == Self.expectedExport(expected))
 
-        let stats = try Self.run(["archive", "stats", "--json", "--data-dir", dataDir])
+        let stats = try Self.run(["archive", "stats", "--json"] + node.arguments)
         #expect(stats.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
         #expect(object["count"] as? Int == 90)
@@ -142,11 +185,44 @@ struct ArchiveCommandTests {
         )
         let payloadBytes = (0..<90).reduce(0) { $0 + Self.message($1).message.payload.count }
         #expect(object["payloadBytes"] as? Int == payloadBytes)
-        let text = try Self.run(["archive", "stats", "--data-dir", dataDir])
+        let text = try Self.run(["archive", "stats"] + node.arguments)
         #expect(text.stdout.contains("messages       90"))
+        if let database = node.database {
+            // The location is printed without the password.
+            #expect(text.stdout.contains("archive        \(database.location.description)"))
+        }
 
-        let missing = try Self.run(["archive", "stats", "--data-dir", directory.file("nothing").path])
+        let empty = try await CommandArchive.make(backend, in: directory.file("nothing"))
+        defer { Task { [empty] in await empty.remove() } }
+        let missing = try Self.run(["archive", "stats"] + empty.arguments)
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("no archive at"))
+    }
+
+    @Test("export and stats open the SQLite file read-only: its bytes and modification time do not change")
+    func readOnlyCommands() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDir = directory.file("node").path
+        let input = (0..<40).map { Self.inputLine($0) + "\n" }.joined()
+        #expect(try Self.run(["archive", "import", "-", "--data-dir", dataDir], stdin: Data(input.utf8)).status == 0)
+        let path = dataDir + "/archive.sqlite3"
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let modified = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        Thread.sleep(forTimeInterval: 0.02)
+        #expect(try Self.run(["archive", "export", "--data-dir", dataDir]).status == 0)
+        #expect(try Self.run(["archive", "stats", "--data-dir", dataDir]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == modified)
+    }
+
+    @Test("an unusable --store-message-db-url is refused before anything runs, without the password")
+    func badURL() throws {
+        let result = try Self.run([
+            "archive", "stats", "--store-message-db-url", "postgres://me:topsecret@host:notaport/db",
+        ])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("port after the host is not a number"))
+        #expect(!result.stderr.contains("topsecret") && !result.stdout.contains("topsecret"))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WakuArchive
+import WakuArchivePostgres
 import WakuCore
 import WakuTestSupport
 
@@ -11,26 +12,48 @@ struct ArchiveCrashTests {
 
     @Test(
         "an import killed with SIGKILL mid-run leaves a sound database holding every acknowledged batch",
-        .timeLimit(.minutes(2))
+        .timeLimit(.minutes(3)),
+        arguments: Backend.allCases
     )
-    func killedImport() async throws {
+    func killedImport(backend: Backend) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let dataDir = directory.file("node")
+        let target = try await CommandArchive.make(backend, in: dataDir)
         let file = directory.file("in.jsonl")
         let hashes = try Self.writeInput(to: file)
+        do {
+            try await Self.killThreeTimes(target, dataDir: dataDir, file: file, hashes: hashes)
+            await target.remove()
+        } catch {
+            await target.remove()
+            throw error
+        }
+    }
+
+    private static func killThreeTimes(
+        _ target: CommandArchive,
+        dataDir: URL,
+        file: URL,
+        hashes: [MessageHash]
+    ) async throws {
 
         // Three runs on the same data directory, killed at different points; each run imports
         // the file from the start again (the batches already stored come back as duplicates).
         var highest = 0
         for killAfter in [2, 5, 9] {
-            let acks = try await Self.importKilled(after: killAfter, file: file, dataDir: dataDir)
+            let acks = try await Self.importKilled(after: killAfter, file: file, target: target)
             try #require(acks.count >= killAfter)
             try #require(acks.count < Self.lineCount / Self.batchSize, "the import finished before it was killed")
 
-            let archive = try Archive(path: dataDir.appendingPathComponent("archive.sqlite3").path)
-            defer { try? archive.close() }
-            #expect(try await archive.integrityCheck() == ["ok"])
+            let archive: any MessageArchive
+            if let database = target.database {
+                archive = try await PostgresArchive.open(database.location)
+            } else {
+                let sqlite = try Archive(path: dataDir.appendingPathComponent("archive.sqlite3").path)
+                #expect(try await sqlite.integrityCheck() == ["ok"])
+                archive = sqlite
+            }
             // Every acknowledged batch is there.
             for ack in acks {
                 let wanted = Array(hashes[(ack.firstLine - 1)..<ack.lastLine])
@@ -46,18 +69,17 @@ struct ArchiveCrashTests {
             #expect(try await archive.messages(withHashes: Array(hashes.prefix(stored))).count == stored)
             #expect(try await archive.messages(withHashes: Array(hashes.dropFirst(stored))).isEmpty)
             highest = stored
+            try await archive.close()
         }
     }
 
     /// Runs `archive import --progress` on `file` and SIGKILLs it right after the `after`-th
     /// acknowledgement; returns every acknowledgement it printed.
-    private static func importKilled(after: Int, file: URL, dataDir: URL) async throws -> [ImportAck] {
+    private static func importKilled(after: Int, file: URL, target: CommandArchive) async throws -> [ImportAck] {
         let process = Process()
         process.executableURL = Executables.wakusync
-        process.arguments = [
-            "archive", "import", file.path, "--data-dir", dataDir.path,
-            "--batch-size", "\(Self.batchSize)", "--progress",
-        ]
+        process.arguments =
+            ["archive", "import", file.path, "--batch-size", "\(Self.batchSize)", "--progress"] + target.arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -1,23 +1,103 @@
 import Foundation
+import Testing
 import WakuArchive
+import WakuArchivePostgres
 import WakuCore
 import WakuTestSupport
 
-/// A fresh archive in a temporary directory; `remove()` closes it and deletes the directory.
-struct TestArchive {
-    let directory: TemporaryDirectory
-    let archive: Archive
+/// The archive backends every shared test runs against.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
 
-    init(now: Int64 = 1_700_000_000_000_000_000) throws {
-        self.directory = try TemporaryDirectory(prefix: "wakusync-archive-test")
-        self.archive = try Archive(path: self.directory.file("archive.sqlite3").path, wallClock: { now })
+    var testDescription: String { self.rawValue }
+}
+
+/// A fresh archive: a SQLite file in a temporary directory, or a PostgreSQL database of its own
+/// on the test server (``PostgresTestDatabase``). ``remove()`` closes it and deletes it.
+struct TestArchive: Sendable {
+    let backend: Backend
+    let directory: TemporaryDirectory
+    let database: PostgresTestDatabase?
+    let archive: any MessageArchive
+    /// The SQLite archive's stored-at clock.
+    let now: Int64
+
+    /// Opens a new, empty archive.
+    static func open(
+        _ backend: Backend,
+        now: Int64 = Fixtures.base,
+        limits: StoreLimits = .standard
+    ) async throws -> TestArchive {
+        let directory = try TemporaryDirectory(prefix: "wakusync-archive-test")
+        switch backend {
+        case .sqlite:
+            let archive = try Archive(
+                path: directory.file("archive.sqlite3").path,
+                wallClock: { now },
+                limits: limits
+            )
+            return TestArchive(backend: backend, directory: directory, database: nil, archive: archive, now: now)
+        case .postgres:
+            let database = try await PostgresTestDatabase.create()
+            do {
+                let archive = try await PostgresArchive.open(database.location, limits: limits)
+                return TestArchive(
+                    backend: backend,
+                    directory: directory,
+                    database: database,
+                    archive: archive,
+                    now: now
+                )
+            } catch {
+                await database.drop()
+                throw error
+            }
+        }
     }
 
     var path: String { self.directory.file("archive.sqlite3").path }
 
-    func remove() {
-        try? self.archive.close()
+    /// The SQLite archive, for the tests of SQLite's own features.
+    var sqlite: Archive? { self.archive as? Archive }
+
+    /// A second archive object on the same storage.
+    func reopen(limits: StoreLimits = .standard) async throws -> any MessageArchive {
+        if let database { return try await PostgresArchive.open(database.location, limits: limits) }
+        return try Archive(path: self.path, limits: limits)
+    }
+
+    /// What a lookup returns for `archived`: SQLite keeps the source and stored-at time; nwaku's
+    /// PostgreSQL schema keeps neither (source `relay`, stored at the message timestamp).
+    func stored(_ archived: ArchivedMessage) -> StoredMessage {
+        guard self.backend == .postgres else { return StoredMessage(archived: archived, storedAt: self.now) }
+        var relay = archived
+        relay.source = .relay
+        return StoredMessage(archived: relay, storedAt: archived.message.timestamp)
+    }
+
+    func remove() async {
+        try? await self.archive.close()
+        await self.database?.drop()
         self.directory.remove()
+    }
+
+    /// Runs `body` on a fresh archive and removes it afterwards, also when `body` throws.
+    static func with<T: Sendable>(
+        _ backend: Backend,
+        now: Int64 = Fixtures.base,
+        limits: StoreLimits = .standard,
+        _ body: (TestArchive) async throws -> T
+    ) async throws -> T {
+        let fixture = try await TestArchive.open(backend, now: now, limits: limits)
+        do {
+            let result = try await body(fixture)
+            await fixture.remove()
+            return result
+        } catch {
+            await fixture.remove()
+            throw error
+        }
     }
 }
 
@@ -83,7 +163,7 @@ extension ArchivedMessage {
     }
 }
 
-extension Archive {
+extension MessageArchive {
     /// Every page of `request`, following cursors until none is returned.
     func allPages(_ request: StoreQueryRequest, maxPages: Int = 10_000) async -> [StoreQueryResponse] {
         var pages: [StoreQueryResponse] = []

@@ -105,40 +105,47 @@ struct ImportTests {
         }
     }
 
-    @Test("the importer commits full batches, reports bad lines and counts everything")
-    func importer() async throws {
-        let fixture = try TestArchive()
-        defer { fixture.remove() }
-        var importer = ArchiveImporter(archive: fixture.archive, batchSize: 3)
-        var lines = (0..<8).map { ArchiveJSONLine.encode(StoredMessage(archived: Fixtures.message($0), storedAt: 0)) }
-        lines.insert("{broken", at: 2)
-        lines.insert("   ", at: 5)
-        lines.append(lines[0])
-        var committed: [ImportBatch] = []
-        var rejected: [Int] = []
-        for (offset, line) in lines.enumerated() {
-            switch try await importer.add(line: line, number: offset + 1) {
-            case .buffered: break
-            case .rejected: rejected.append(offset + 1)
-            case .committed(let batch): committed.append(batch)
+    @Test("the importer commits full batches, reports bad lines and counts everything", arguments: Backend.allCases)
+    func importer(backend: Backend) async throws {
+        try await TestArchive.with(backend) { fixture in
+            var importer = ArchiveImporter(archive: fixture.archive, batchSize: 3)
+            var lines = (0..<8).map {
+                ArchiveJSONLine.encode(StoredMessage(archived: Fixtures.message($0), storedAt: 0))
             }
+            lines.insert("{broken", at: 2)
+            lines.insert("   ", at: 5)
+            lines.append(lines[0])
+            var committed: [ImportBatch] = []
+            var rejected: [Int] = []
+            for (offset, line) in lines.enumerated() {
+                switch try await importer.add(line: line, number: offset + 1) {
+                case .buffered: break
+                case .rejected: rejected.append(offset + 1)
+                case .committed(let batch): committed.append(batch)
+                }
+            }
+            if let last = try await importer.finish() { committed.append(last) }
+            #expect(rejected == [3])
+            #expect(committed.map(\.firstLine) == [1, 5, 9])
+            #expect(committed.map(\.lastLine) == [4, 8, 11])
+            #expect(committed.map(\.messages) == [3, 3, 3])
+            #expect(importer.summary.outcome == InsertOutcome(inserted: 8, duplicates: 1))
+            #expect(importer.summary.failed == 1)
+            #expect(importer.summary.batches == 3)
+            #expect(try await fixture.archive.stats().count == 8)
         }
-        if let last = try await importer.finish() { committed.append(last) }
-        #expect(rejected == [3])
-        #expect(committed.map(\.firstLine) == [1, 5, 9])
-        #expect(committed.map(\.lastLine) == [4, 8, 11])
-        #expect(committed.map(\.messages) == [3, 3, 3])
-        #expect(importer.summary.outcome == InsertOutcome(inserted: 8, duplicates: 1))
-        #expect(importer.summary.failed == 1)
-        #expect(importer.summary.batches == 3)
-        #expect(try await fixture.archive.stats().count == 8)
     }
 
-    @Test("the importer applies the acceptance rule: size, the future, retention; the reason names the limit")
-    func acceptanceRule() async throws {
-        let fixture = try TestArchive()
-        defer { fixture.remove() }
-        let now: Int64 = 1_800_000_000_000_000_000
+    @Test(
+        "the importer applies the acceptance rule: size, the future, retention; the reason names the limit",
+        arguments: Backend.allCases
+    )
+    func acceptanceRule(backend: Backend) async throws {
+        try await TestArchive.with(backend) { fixture in try await Self.acceptanceRule(fixture) }
+    }
+
+    private static func acceptanceRule(_ fixture: TestArchive) async throws {
+        let now = Archive.systemTime()
         var importer = ArchiveImporter(
             archive: fixture.archive,
             batchSize: 10,
