@@ -115,6 +115,7 @@ let package = Package(
             dependencies: [
                 "WakuCore",
                 "WakuNode",
+                "WakuArchive",
                 "NodeEvents",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -216,7 +217,8 @@ let package = Package(
         .testTarget(
             name: "WakuNodeTests",
             dependencies: [
-                "WakuCore", "WakuSync", "NodeEvents", "WakuNode", "Libp2p", "WakuArchive", "WakuTestSupport",
+                "WakuCore", "WakuSync", "NodeEvents", "WakuNode", "Libp2p", "WakuArchive", "WakuArchivePostgres",
+                "WakuTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

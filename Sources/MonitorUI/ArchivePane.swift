@@ -81,6 +81,9 @@ struct ArchivePane: PaneView {
                 Span(", newest \(Format.ago(newest, now: context.now))", .dim),
             ]
         }
+        if let location = self.state.node?.archive, !location.isEmpty {
+            spans += [Span(context.separator, .dim), Span("in ", .dim), Span(location)]
+        }
         return spans
     }
 

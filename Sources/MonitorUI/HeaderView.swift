@@ -90,6 +90,7 @@ struct HeaderView {
         add("shards", shards)
         if let archive = state.archive {
             add("archive", "\(Format.count(archive.messages)) msgs \(Format.bytes(archive.bytes))", .accent)
+            if !info.archive.isEmpty { spans.append(Span(" " + Format.archiveBackend(info.archive), .dim)) }
         } else {
             add("archive", "-", .dim)
         }

@@ -20,6 +20,9 @@ package struct NodeInfo: Equatable, Sendable {
     package var syncJitter: Duration
     /// Wall-clock start time, nanoseconds since the epoch.
     package var startedAt: Int64
+    /// Where the archive lives: a SQLite file's path, or `postgres://user@host:port/db` (never a
+    /// password).
+    package var archive: String
 
     package init(
         name: String,
@@ -34,8 +37,10 @@ package struct NodeInfo: Equatable, Sendable {
         syncInterval: Duration,
         syncRange: Duration,
         syncJitter: Duration,
-        startedAt: Int64
+        startedAt: Int64,
+        archive: String = ""
     ) {
+        self.archive = archive
         self.name = name
         self.peerID = peerID
         self.listenAddresses = listenAddresses

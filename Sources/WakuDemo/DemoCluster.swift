@@ -1,5 +1,6 @@
 internal import Foundation
 package import Logging
+package import WakuArchive
 internal import NodeEvents
 package import WakuCore
 package import WakuNode
@@ -21,13 +22,24 @@ package actor DemoCluster {
     package private(set) var restarts = 0
     private let directory: URL
     private var generator: SeededRandom
+    /// Opens node `number`'s archive, or says nil for the SQLite file in its data directory.
+    private let openArchive: ArchiveOpener
     /// Hashes delivered to at least one node: what every node must end up holding.
     package private(set) var union = Set<MessageHash>()
     package private(set) var published = 0
 
+    /// Opens the archive of demo node `number` (1-based), or returns nil to use the SQLite file in
+    /// its data directory.
+    package typealias ArchiveOpener = @Sendable (_ number: Int) async throws -> (any MessageArchive)?
+
     /// Creates the nodes (not yet running) under a fresh temporary directory.
-    package init(configuration: DemoConfiguration, logger: Logger) throws {
+    package init(
+        configuration: DemoConfiguration,
+        logger: Logger,
+        openArchive: @escaping ArchiveOpener = { _ in nil }
+    ) async throws {
         self.configuration = configuration
+        self.openArchive = openArchive
         self.logger = logger
         self.generator = SeededRandom(seed: configuration.seed)
         self.directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
@@ -52,17 +64,24 @@ package actor DemoCluster {
             // Demo archives are small, and five nodes share one process.
             node.archiveCacheMiB = 8
             configurations.append(node)
-            nodes.append(try Self.makeNode(node, number: number, logger: logger))
+            nodes.append(
+                try Self.makeNode(node, number: number, archive: try await openArchive(number), logger: logger)
+            )
         }
         self.nodes = nodes
         self.initialNodes = nodes
         self.nodeConfigurations = configurations
     }
 
-    private static func makeNode(_ configuration: NodeConfiguration, number: Int, logger: Logger) throws -> WakuNode {
+    private static func makeNode(
+        _ configuration: NodeConfiguration,
+        number: Int,
+        archive: (any MessageArchive)?,
+        logger: Logger
+    ) throws -> WakuNode {
         var nodeLogger = logger
         nodeLogger[metadataKey: "waku.node"] = "\(number)"
-        return try WakuNode(configuration: configuration, logger: nodeLogger)
+        return try WakuNode(configuration: configuration, archive: archive, logger: nodeLogger)
     }
 
     /// Runs every node until `body` returns; connects them all to each other first. Removes the
@@ -108,7 +127,12 @@ package actor DemoCluster {
             {
                 configuration.listenAddresses = ["/ip4/127.0.0.1/tcp/\(port)"]
             }
-            self.nodes[slot] = try Self.makeNode(configuration, number: slot + 1, logger: self.logger)
+            self.nodes[slot] = try Self.makeNode(
+                configuration,
+                number: slot + 1,
+                archive: try await self.openArchive(slot + 1),
+                logger: self.logger
+            )
             self.restarting.remove(slot)
             self.restarts += 1
         }

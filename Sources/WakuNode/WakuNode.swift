@@ -312,7 +312,8 @@ package final class WakuNode: Service, Sendable {
             syncInterval: self.configuration.syncInterval,
             syncRange: self.configuration.syncRange,
             syncJitter: self.configuration.syncJitter,
-            startedAt: self.now()
+            startedAt: self.now(),
+            archive: self.archive.location
         )
     }
 

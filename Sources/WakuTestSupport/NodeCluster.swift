@@ -2,6 +2,7 @@ internal import Foundation
 internal import Logging
 internal import NIOPosix
 
+package import WakuArchive
 package import WakuCore
 package import WakuNode
 package import NodeEvents
@@ -14,6 +15,7 @@ package enum NodeCluster {
         _ count: Int,
         configure: @Sendable (Int, inout NodeConfiguration) -> Void = { _, _ in },
         clock: @Sendable (Int) -> any Clock<Duration> = { _ in ContinuousClock() },
+        archive: @Sendable (Int) async throws -> (any MessageArchive)? = { _ in nil },
         _ body: @Sendable ([WakuNode]) async throws -> T
     ) async throws -> T {
         let directory = try TemporaryDirectory(prefix: "wakusync-nodes")
@@ -31,6 +33,7 @@ package enum NodeCluster {
             nodes.append(
                 try WakuNode(
                     configuration: configuration,
+                    archive: try await archive(number),
                     group: MultiThreadedEventLoopGroup.singleton,
                     logger: Logger(label: "test.\(configuration.name)", factory: { _ in SwiftLogNoOpLogHandler() }),
                     clock: clock(number)

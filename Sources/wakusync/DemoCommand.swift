@@ -49,6 +49,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Headless soak: restart a random node every this many seconds (each once per round).")
     var churn: Double?
 
+    @OptionGroup var archive: ArchiveOptions
+
     @OptionGroup var monitor: MonitorArguments
 
     func validate() throws {
@@ -83,7 +85,17 @@ struct DemoCommand: AsyncParsableCommand {
             self.monitor.logFile
             ?? directory.appendingPathComponent("demo-\(ProcessInfo.processInfo.processIdentifier).log").path
         let logger = try LogSetup.bootstrap(file: logFile, alsoStandardError: false, label: "wakusync.demo")
-        let cluster = try DemoCluster(configuration: self.demoConfiguration, logger: logger)
+        let archive = self.archive
+        let cluster = try await DemoCluster(configuration: self.demoConfiguration, logger: logger) { number in
+            // `--store-message-db-url` puts node 1 on that archive; the others keep their own files.
+            guard number == 1, archive.url != nil else { return nil }
+            return try await openArchive(
+                try archive.location(dataDirectory: URL(fileURLWithPath: NSTemporaryDirectory())),
+                dataDirectory: URL(fileURLWithPath: NSTemporaryDirectory()),
+                maxConnections: archive.maxConnections,
+                logger: logger
+            )
+        }
         if self.headless {
             try await self.runHeadless(cluster)
         } else {

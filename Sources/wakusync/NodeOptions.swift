@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Foundation
 internal import Libp2p
+internal import Logging
 internal import WakuArchive
 internal import WakuCore
 internal import WakuNode
@@ -12,6 +13,8 @@ extension NodeConfiguration.FetchMode: ExpressibleByArgument {}
 /// (PROTOCOLS.md §6.4).
 struct NodeOptions: ParsableArguments {
     @OptionGroup var dataDir: DataDirOptions
+
+    @OptionGroup var archive: ArchiveOptions
 
     @Option(help: "A short name for this node, shown in the monitor.")
     var name = "default"
@@ -101,6 +104,17 @@ struct NodeOptions: ParsableArguments {
                 throw ValidationError("--store-message-retention-policy: \(error.detail)")
             }
         }
+    }
+
+    /// Opens the archive these options name (`--store-message-db-url`, else the data directory's
+    /// SQLite file), for a node to use.
+    func openNodeArchive(logger: Logger) async throws -> any MessageArchive {
+        try await openArchive(
+            try self.archive.location(dataDirectory: self.dataDir.directory),
+            dataDirectory: self.dataDir.directory,
+            maxConnections: self.archive.maxConnections,
+            logger: logger
+        )
     }
 
     /// The node configuration these options describe.

@@ -21,6 +21,7 @@ enum OneShotNode {
         let logger = try LogSetup.bootstrap(file: logFile, alsoStandardError: false, label: "wakusync.\(options.name)")
         let node = try WakuNode(
             configuration: configuration,
+            archive: try await options.openNodeArchive(logger: logger),
             group: MultiThreadedEventLoopGroup.singleton,
             logger: logger
         )

@@ -58,6 +58,7 @@ struct RunCommand: AsyncParsableCommand {
         )
         let node = try WakuNode(
             configuration: self.node.configuration(),
+            archive: try await self.node.openNodeArchive(logger: logger),
             group: MultiThreadedEventLoopGroup.singleton,
             logger: logger
         )

@@ -4,14 +4,20 @@ import WakuTestSupport
 
 @Suite("wakusync demo --headless", .timeLimit(.minutes(2)))
 struct DemoHeadlessTests {
-    @Test("the cluster converges and the report has the documented shape; the exit status says so")
-    func converges() throws {
+    @Test(
+        "the cluster converges and the report has the documented shape; the exit status says so",
+        arguments: Backend.allCases
+    )
+    func converges(nodeOneOn backend: Backend) async throws {
+        // With PostgreSQL, node 1 keeps its archive in a fresh database in nwaku's schema.
+        let database = backend == .postgres ? try await PostgresTestDatabase.create() : nil
+        defer { if let database { Task { await database.drop() } } }
         let result = try ChildProcess.run(
             Executables.wakusync,
             [
                 "demo", "--headless", "--json", "--nodes", "3", "--rate", "20", "--loss", "0.3", "--sync-interval", "2",
                 "--duration", "6",
-            ],
+            ] + (database.map { ["--store-message-db-url", $0.url] } ?? []),
             timeout: .seconds(90)
         )
         #expect(result.status == 0, "\(result.stderr)")

@@ -2,6 +2,8 @@ import Foundation
 import Libp2p
 import NodeEvents
 import Testing
+import WakuArchivePostgres
+import WakuArchive
 import WakuCore
 import WakuNode
 import WakuTestSupport
@@ -25,10 +27,27 @@ struct NodeInteropTests {
         var testDescription: String { self == .weDial ? "we dial" : "they dial" }
     }
 
-    @Test("a py-libp2p client pages our Store both ways with and without data, looks up hashes, gets nwaku's 400s")
-    func pythonQueriesOurStore() async throws {
+    /// Where the node under test keeps its archive.
+    enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case sqlite
+        case postgres
+
+        var testDescription: String { self.rawValue }
+    }
+
+    @Test(
+        "a py-libp2p client pages our Store both ways with and without data, looks up hashes, gets nwaku's 400s",
+        arguments: Backend.allCases
+    )
+    func pythonQueriesOurStore(backend: Backend) async throws {
         try PythonPeer.requireVenv()
-        try await NodeCluster.with(1) { nodes in
+        let database = backend == .postgres ? try await PostgresTestDatabase.create() : nil
+        defer { if let database { Task { await database.drop() } } }
+        let archive: @Sendable (Int) async throws -> (any MessageArchive)? = { _ in
+            guard let database else { return nil }
+            return try await PostgresArchive.open(database.location)
+        }
+        try await NodeCluster.with(1, archive: archive) { nodes in
             let node = nodes[0]
             let messages = Self.ourMessages()
             await node.publish(messages)
