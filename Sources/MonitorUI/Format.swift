@@ -150,12 +150,13 @@ package enum Format {
 
     /// The archive backend in a few characters for the header: `sqlite`, or `pg host/db` for a
     /// `postgres://user@host:port/db` location (the pane shows the whole location).
-    static func archiveBackend(_ location: String) -> String {
+    package static func archiveBackend(_ location: String) -> String {
         guard location.hasPrefix("postgres://") else { return "sqlite" }
         let rest = location.dropFirst("postgres://".count)
         let afterUser = rest.split(separator: "@", maxSplits: 1).last ?? rest
         let host = afterUser.prefix { $0 != ":" && $0 != "/" }
-        let database = afterUser.split(separator: "/", maxSplits: 1).dropFirst().first?.prefix { $0 != "?" } ?? ""
+        let path = afterUser.firstIndex(of: "/").map { afterUser[afterUser.index(after: $0)...] } ?? ""
+        let database = path.prefix { $0 != "?" }
         return "pg \(host.isEmpty ? "socket" : String(host))/\(database)"
     }
 }

@@ -41,7 +41,10 @@ package enum MonitorFixtures {
             syncInterval: .seconds(300),
             syncRange: .seconds(3600),
             syncJitter: .seconds(20),
-            startedAt: Self.now - 3723 * Self.second
+            startedAt: Self.now - 3723 * Self.second,
+            // Node 1 keeps its archive in PostgreSQL, the others in their SQLite files.
+            archive: index == 0
+                ? "postgres://waku@db.example:5432/waku" : "/var/lib/wakusync/node-\(index + 1)/archive.sqlite3"
         )
     }
 

@@ -81,4 +81,12 @@ struct FormatTests {
         first = CellGrid(size: Size(width: 5, height: 3))
         #expect(second.rowsDiffering(from: first) == [0, 1, 2])
     }
+
+    @Test("the header names the archive backend briefly, never with a password")
+    func archiveBackend() {
+        #expect(Format.archiveBackend("/data/archive.sqlite3") == "sqlite")
+        #expect(Format.archiveBackend("postgres://waku@db.example:5432/waku") == "pg db.example/waku")
+        #expect(Format.archiveBackend("postgres://waku@db.example/waku?sslmode=require") == "pg db.example/waku")
+        #expect(Format.archiveBackend("postgres://waku@/waku?host=/run/postgresql") == "pg socket/waku")
+    }
 }
