@@ -143,6 +143,15 @@ package struct FuzzSeeds {
             }
             self.add("ranges-session", "encoder-conversation-mode\(mode)", input)
         }
+        // Recipes (strategy byte, then kind, repeat, shift, items): the shapes a hostile peer
+        // sends, each at or past the node's caps.
+        let recipes: [(String, [UInt8])] = [
+            ("skips-past-range-cap", [0, 0, 255, 10, 0]),  // 261 120 Skip ranges
+            ("empty-sets-at-cap", [1, 3, 128, 10, 0]),  // 131 072 empty reconciled sets
+            ("fingerprints-then-items", [0, 1, 100, 4, 0, 2, 200, 4, 255]),  // 3 200 sets of 4 080 items
+            ("mixed-small", [1, 0, 3, 0, 0, 1, 3, 0, 0, 2, 3, 0, 2, 3, 3, 0, 0]),
+        ]
+        for (name, recipe) in recipes { self.add("ranges-structured", "recipe-\(name)", recipe) }
     }
 
     private mutating func addArchiveSeeds(_ vectors: VectorFiles) throws {

@@ -18,6 +18,11 @@ package struct FuzzTarget: Sendable {
     package static let all: [FuzzTarget] = [
         FuzzTarget("ranges-data", "reconciliation payload (RangesData, nwaku's delta encoding)", Self.rangesData),
         FuzzTarget("ranges-session", "reconciliation session processing a peer's payloads", Self.rangesSession),
+        FuzzTarget(
+            "ranges-structured",
+            "large reconciliation payloads built from a recipe, decoded and processed under the node's limits",
+            Self.rangesStructured
+        ),
         FuzzTarget("waku-message", "WakuMessage protobuf", Self.wakuMessage),
         FuzzTarget("store-request", "Store v3 query request protobuf (hashes, cursor)", Self.storeRequest),
         FuzzTarget("store-response", "Store v3 query response protobuf", Self.storeResponse),
