@@ -192,6 +192,7 @@ let package = Package(
             name: "WakuNodeTests",
             dependencies: [
                 "WakuCore", "WakuSync", "NodeEvents", "WakuNode", "Libp2p", "WakuArchive", "WakuTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
