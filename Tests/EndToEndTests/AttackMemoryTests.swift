@@ -141,23 +141,20 @@ struct AttackMemoryTests {
             protocolID: WakuNode.reconciliationProtocol,
             timeout: .seconds(10)
         )
-        defer { stream.reset() }
-        do {
-            try await stream.writeMessage(frame)
-        } catch {
-            // Refused before the whole frame was read: the node reset the stream.
-            return nil
-        }
-        return (try? await stream.readMessage(maxSize: 1 << 20, timeout: .seconds(60))) ?? nil
+        return await Self.finish(stream, with: Varint.encode(UInt64(frame.count)) + frame)
     }
 
-    /// Writes the rest of a frame and returns the reply, or nil when the node closed or reset
+    /// Writes the rest of a frame, a MiB at a time (one write of 47 MiB can outlast the 30 s write
+    /// timeout on a loaded machine), and returns the reply, or nil when the node closed or reset
     /// the stream without one.
     static func finish(_ stream: Libp2pStream, with rest: [UInt8]) async -> [UInt8]? {
         defer { stream.reset() }
         do {
-            try await stream.write(rest)
+            for start in stride(from: 0, to: rest.count, by: 1 << 20) {
+                try await stream.write(Array(rest[start..<min(start + (1 << 20), rest.count)]))
+            }
         } catch {
+            // Refused before the whole frame was read: the node reset the stream.
             return nil
         }
         return (try? await stream.readMessage(maxSize: 1 << 20, timeout: .seconds(60))) ?? nil
