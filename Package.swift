@@ -219,6 +219,7 @@ let package = Package(
             dependencies: [
                 "WakuCore", "WakuSync", "NodeEvents", "WakuNode", "Libp2p", "WakuArchive", "WakuArchivePostgres",
                 "WakuTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

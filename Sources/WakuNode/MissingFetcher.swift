@@ -93,7 +93,10 @@ final class MissingFetcher: Sendable {
                 else { return nil }
                 return IncomingMessage(pubsubTopic: topic, message: message, claimedHash: entry.messageHash)
             }
-            let report = await self.engine.ingest(found, via: .fetch(peer))
+            var report = await self.engine.ingest(found, via: .fetch(peer))
+            // Entries under hashes we did not ask for are dropped unread, and counted like the rest.
+            let unasked = response.messages.count { !requested.contains($0.messageHash) }
+            if unasked > 0 { report.rejected[.unrequested, default: 0] += unasked }
             self.events.reportRejections(report, source: .fetch, peer: peer)
             let delivered = Set(found.map { $0.claimedHash ?? $0.hash })
             await self.engine.markUnavailable(batch.filter { !delivered.contains($0) }, from: peer)

@@ -96,7 +96,8 @@ actor PeerManager {
         let shown = self.staticPeers[index].address.description
         self.change(peer, default: .connected) {
             $0.isStatic = true
-            $0.address = $0.address ?? shown
+            // The static address, pinned: the connection event may have recorded it without /p2p/.
+            $0.address = shown
         }
     }
 
