@@ -1,54 +1,66 @@
 internal import Foundation
 internal import WakuCore
 
-/// Our range processing (PROTOCOLS.md §4.9): strict topic filtering, half-open intervals, and a
-/// differing range split by item count into as many parts as the observed density of
-/// differences calls for, so that each difference is isolated in few round trips and small
-/// leaves keep item sets cheap (PERFORMANCE.md §4).
+/// Our range processing (PROTOCOLS.md §4.9): strict topic filtering, half-open intervals,
+/// differing ranges split by item count as the observed density of differences calls for, single
+/// differences recognised from the fingerprints themselves, and item sets answered with only the
+/// items that differ, so a session settles in three round trips (PERFORMANCE.md §4).
 struct BalancedProcessing {
     let strategy: SyncStrategy
     let scope: IndexScope
     let level: Int
+    /// The density estimated from an earlier payload, for a payload too small to estimate one.
+    let earlierDensity: Double?
 
-    /// The frame by which a session plans to have narrowed every difference down to item sets:
-    /// with the initiator's first payload as frame 0, item sets in frame 8 keep a session within
-    /// five round trips.
-    static let itemSetFrame = 8
-    /// Most parts one split makes.
-    static let maxParts = 4096
+    /// The last level at which a differing range is split. With the initiator's first payload as
+    /// level 0, ranges still differing at level 4 travel as item sets, the replies at level 5
+    /// settle them, and the initiator's `00` at level 6 ends the session after three round trips.
+    static let lastSplitLevel = 3
 
     func process(_ ranges: [SyncRange]) -> ProcessOutcome {
-        var summaries: [Int: (count: Int, fingerprint: Fingerprint)] = [:]
-        var mismatched = 0
+        var summaries: [(count: Int, fingerprint: Fingerprint)] = []
+        summaries.reserveCapacity(ranges.count)
         var counts: [Int] = []
-        for (index, range) in ranges.enumerated() {
-            guard case .fingerprint(let theirs) = range.kind else { continue }
+        var mismatched = 0
+        for range in ranges {
+            guard case .fingerprint(let theirs) = range.kind else {
+                summaries.append((0, .zero))
+                continue
+            }
             let summary = self.scope.summary(.halfOpen(range.lower, range.upper))
-            summaries[index] = summary
+            summaries.append(summary)
             counts.append(summary.count)
             if summary.fingerprint != theirs { mismatched += 1 }
         }
-        let density = Self.density(counts: counts, mismatched: mismatched)
+        let plan = SplitPlan(
+            strategy: self.strategy,
+            level: self.level,
+            density: SplitPlan.density(counts: counts, mismatched: mismatched) ?? self.earlierDensity
+        )
 
         var outcome = ProcessOutcome()
+        outcome.density = plan.density
+        outcome.ranges.reserveCapacity(ranges.count)
         for (index, range) in ranges.enumerated() {
             let interval = SyncInterval.halfOpen(range.lower, range.upper)
             switch range.kind {
             case .skip:
                 outcome.ranges.append(range)
             case .fingerprint(let theirs):
-                guard let summary = summaries[index], summary.fingerprint != theirs else {
+                let summary = summaries[index]
+                guard summary.fingerprint != theirs else {
                     outcome.ranges.append(Self.skip(interval))
                     continue
                 }
-                self.answerDifference(interval, count: summary.count, density: density, into: &outcome)
+                self.answerDifference(
+                    interval,
+                    count: summary.count,
+                    delta: summary.fingerprint ^ theirs,
+                    plan: plan,
+                    into: &outcome
+                )
             case .itemSet(let set):
-                let ours = self.scope.items(interval)
-                // Items a peer claims outside the range it sent are not ours to judge.
-                let theirs = set.items.filter(interval.contains)
-                RangeProcessor.compare(ours: ours, theirs: theirs, into: &outcome)
-                let kind: SyncRange.Kind = set.isReconciled ? .skip : .itemSet(ItemSet(items: ours, isReconciled: true))
-                outcome.ranges.append(SyncRange(lower: interval.lower, upper: interval.upper, kind: kind))
+                self.answerItems(set, interval, into: &outcome)
             }
         }
         return outcome
@@ -58,7 +70,8 @@ struct BalancedProcessing {
     private func answerDifference(
         _ interval: SyncInterval,
         count: Int,
-        density: Double?,
+        delta: Fingerprint,
+        plan: SplitPlan,
         into outcome: inout ProcessOutcome
     ) {
         if count == 0 {
@@ -66,13 +79,22 @@ struct BalancedProcessing {
             outcome.ranges.append(Self.items([], interval, isReconciled: true))
             return
         }
-        if count <= self.strategy.itemSetThreshold {
-            outcome.ranges.append(Self.items(self.scope.items(interval), interval, isReconciled: false))
+        if plan.worthPeeling(count: count), self.peel(interval, delta: delta, into: &outcome) {
             return
         }
-        let parts = self.plannedParts(count: count, density: density)
+        switch plan.answer(count: count) {
+        case .items:
+            outcome.ranges.append(Self.items(self.scope.items(interval), interval, isReconciled: false))
+        case .split(let parts):
+            self.split(interval, count: count, parts: parts, into: &outcome)
+        }
+    }
+
+    /// Splits a differing range into `parts` fingerprint ranges (one part: our fingerprint of the
+    /// whole range, handed back so the peer can recognise a single item of its own).
+    private func split(_ interval: SyncInterval, count: Int, parts: Int, into outcome: inout ProcessOutcome) {
         let pieces = RangeSplitter(scope: self.scope).split(interval, count: count, parts: parts)
-        guard pieces.count > 1 else {
+        guard parts == 1 || pieces.count > 1 else {
             // All items share one timestamp: no zero-hash bound can separate them (§4.3).
             outcome.ranges.append(Self.items(self.scope.items(interval), interval, isReconciled: false))
             return
@@ -80,7 +102,7 @@ struct BalancedProcessing {
         for piece in pieces {
             // A part is only known to differ once the peer compares it, so parts travel as
             // fingerprints (38 bytes, answered by a Skip when equal) rather than as item sets
-            // (36 bytes per item, always answered in full); an empty part says so at once.
+            // (37 bytes per item, always answered); an empty part says so at once.
             if piece.count == 0 {
                 outcome.ranges.append(Self.items([], piece.interval, isReconciled: true))
             } else {
@@ -90,60 +112,33 @@ struct BalancedProcessing {
         }
     }
 
-    /// How many parts to split a differing range of `count` items into.
-    ///
-    /// Without a density estimate (the first split of a session): `count^0.6` parts, wide enough
-    /// that dense differences are spread out at once (a split where nearly every part differs
-    /// costs nothing extra), cheap when differences are few. With one: enough parts to separate
-    /// the expected differences, times the step that reaches item-set-sized leaves over the split
-    /// levels left, but at least `partitions` (about 3 minimises bytes per level,
-    /// PERFORMANCE.md §4).
-    func plannedParts(count: Int, density: Double?) -> Int {
-        let parts: Double
-        if let density {
-            let expected = Self.expectedDifferences(count: count, density: density)
-            let levelsLeft = Double(max(1, Self.itemSetFrame - self.level))
-            let leaf = Double(max(1, self.strategy.itemSetThreshold))
-            let step = pow(max(1, Double(count) / (expected * leaf)), 1 / levelsLeft)
-            parts = (expected * max(Double(self.strategy.partitions), step)).rounded(.up)
-        } else {
-            parts = pow(Double(count), 0.6).rounded(.up)
+    /// Answers an item set: the differences are found here, and an unreconciled set is answered
+    /// with our items around each difference only (``SparseReply``).
+    private func answerItems(_ set: ItemSet, _ interval: SyncInterval, into outcome: inout ProcessOutcome) {
+        let ours = self.scope.items(interval)
+        // Items a peer claims outside the range it sent are not ours to judge.
+        let theirs = set.items.allSatisfy(interval.contains) ? set.items : set.items.filter(interval.contains)
+        let sendBefore = outcome.itemsToSend.count
+        let receiveBefore = outcome.itemsToReceive.count
+        RangeProcessor.compare(ours: ours, theirs: theirs, into: &outcome)
+        guard !set.isReconciled else {
+            outcome.ranges.append(Self.skip(interval))
+            return
         }
-        return min(count, Self.maxParts, max(self.strategy.partitions, Int(parts)))
+        let reply = SparseReply(
+            interval: interval,
+            ours: ours,
+            theirs: theirs,
+            differing: Array(outcome.itemsToSend[sendBefore...]) + outcome.itemsToReceive[receiveBefore...]
+        )
+        outcome.ranges.append(contentsOf: reply.ranges)
     }
 
-    /// Differences per item, estimated from how many of a payload's fingerprint ranges differ:
-    /// each range of `n` items differs with probability `1 - exp(-density * n)`. Nil when the
-    /// payload had fewer than two fingerprint ranges (nothing to learn from).
-    static func density(counts: [Int], mismatched: Int) -> Double? {
-        guard counts.count >= 2, mismatched > 0 else { return nil }
-        // With every range differing the estimate has no upper bound; count half a match.
-        let target = Double(mismatched) - (mismatched == counts.count ? 0.5 : 0)
-        func differing(_ density: Double) -> Double {
-            counts.reduce(0) { $0 + 1 - exp(-density * Double($1)) }
-        }
-        var low = 0.0
-        var high = 1.0
-        while differing(high) < target && high < 1e6 { high *= 2 }
-        for _ in 0..<50 {
-            let middle = (low + high) / 2
-            if differing(middle) < target { low = middle } else { high = middle }
-        }
-        return high
-    }
-
-    /// Expected differences in a range of `count` items known to hold at least one.
-    static func expectedDifferences(count: Int, density: Double) -> Double {
-        let mean = density * Double(count)
-        guard mean > 1e-9 else { return 1 }
-        return max(1, mean / (1 - exp(-mean)))
-    }
-
-    private static func skip(_ interval: SyncInterval) -> SyncRange {
+    static func skip(_ interval: SyncInterval) -> SyncRange {
         SyncRange(lower: interval.lower, upper: interval.upper, kind: .skip)
     }
 
-    private static func items(_ items: [SyncID], _ interval: SyncInterval, isReconciled: Bool) -> SyncRange {
+    static func items(_ items: [SyncID], _ interval: SyncInterval, isReconciled: Bool) -> SyncRange {
         SyncRange(
             lower: interval.lower,
             upper: interval.upper,

@@ -12,6 +12,9 @@ package struct ProcessOutcome: Equatable, Sendable {
     /// nothing there, so it pushes whatever it holds there without either side listing the
     /// hashes (PROTOCOLS.md §5.2). Transfer treats items in them as requested.
     package var openIntervals: [SyncInterval] = []
+    /// `balanced`: the density of differences (per item) the payload showed, or the one passed in
+    /// when the payload was too small to show one.
+    package var density: Double?
 
     package init() {}
 }
@@ -32,14 +35,22 @@ package struct RangeProcessor {
     ///   - scope: our items the agreed topic scope selects.
     ///   - level: the position of the reply in the session (the initiator's first payload is
     ///     level 0, the responder's reply level 1, ...); `balanced` plans its splits by it.
+    ///   - density: `balanced`: the density an earlier payload showed (``ProcessOutcome/density``),
+    ///     used when this payload is too small to estimate one.
     /// - Returns: the reply's ranges (Skip ranges merged) and the differences found.
-    package func process(_ ranges: [SyncRange], scope: IndexScope, level: Int) -> ProcessOutcome {
+    package func process(
+        _ ranges: [SyncRange],
+        scope: IndexScope,
+        level: Int,
+        density: Double? = nil
+    ) -> ProcessOutcome {
         var outcome: ProcessOutcome
         switch self.strategy.kind {
         case .nwaku:
             outcome = NwakuProcessing(strategy: self.strategy, scope: scope).process(ranges)
         case .balanced:
-            outcome = BalancedProcessing(strategy: self.strategy, scope: scope, level: level).process(ranges)
+            outcome = BalancedProcessing(strategy: self.strategy, scope: scope, level: level, earlierDensity: density)
+                .process(ranges)
         }
         outcome.ranges = Self.mergingSkips(outcome.ranges)
         for range in outcome.ranges {

@@ -9,50 +9,57 @@ extension RangesData {
     /// The payload in nwaku master's delta encoding (PROTOCOLS.md §4.2), byte for byte.
     ///
     /// No ranges encode as the single byte `00`, without topic lists. Ranges must be ascending.
+    /// The exact size is measured first and the bytes are then stored into one buffer, with no
+    /// allocation per range or item (PERFORMANCE.md §5).
     package func encoded() -> [UInt8] {
         guard let first = self.ranges.first else { return [0] }
-        var out: [UInt8] = []
-        out.reserveCapacity(64 + self.ranges.count * 40)
-        Self.append(topics: self.pubsubTopics, to: &out)
-        Self.append(topics: self.contentTopics, to: &out)
-        var lastTime = UInt64(bitPattern: first.lower.timestamp)
         // nwaku compares every zero-delta bound with the first lower bound's hash and never
         // updates that reference (§4.3); we copy the rule so our bytes match its bytes.
         let reference = first.lower.hash
-        Varint.append(lastTime, to: &out)
-        for range in self.ranges {
-            let upperTime = UInt64(bitPattern: range.upper.timestamp)
-            let delta = upperTime &- lastTime
-            lastTime = upperTime
-            Varint.append(delta, to: &out)
-            if delta == 0 {
-                var shared = 0
-                while shared < 32 {
-                    shared += 1
-                    if reference[byte: shared - 1] != range.upper.hash[byte: shared - 1] { break }
+        let size = self.encodedSize(reference: reference)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var writer = PayloadWriter(base: buffer.baseAddress!)
+            writer.topics(self.pubsubTopics)
+            writer.topics(self.contentTopics)
+            var lastTime = UInt64(bitPattern: first.lower.timestamp)
+            writer.varint(lastTime)
+            for range in self.ranges {
+                let upperTime = UInt64(bitPattern: range.upper.timestamp)
+                let delta = upperTime &- lastTime
+                lastTime = upperTime
+                writer.varint(delta)
+                if delta == 0 {
+                    let shared = Self.prefixLength(of: range.upper.hash, against: reference)
+                    writer.byte(UInt8(shared))
+                    writer.hashPrefix(range.upper.hash, shared)
                 }
-                out.append(UInt8(shared))
-                out.append(contentsOf: range.upper.hash.bytes.prefix(shared))
-            }
-            out.append(range.kind.code)
-            switch range.kind {
-            case .skip:
-                break
-            case .fingerprint(let fingerprint):
-                fingerprint.append(to: &out)
-            case .itemSet(let set):
-                Varint.append(UInt64(set.items.count), to: &out)
-                var lastItemTime: UInt64 = 0
-                for item in set.items {
-                    let time = UInt64(bitPattern: item.timestamp)
-                    Varint.append(time &- lastItemTime, to: &out)
-                    lastItemTime = time
-                    item.hash.append(to: &out)
+                writer.byte(range.kind.code)
+                switch range.kind {
+                case .skip:
+                    break
+                case .fingerprint(let fingerprint):
+                    writer.hash(fingerprint)
+                case .itemSet(let set):
+                    writer.varint(UInt64(set.items.count))
+                    var lastItemTime: UInt64 = 0
+                    for item in set.items {
+                        let time = UInt64(bitPattern: item.timestamp)
+                        writer.varint(time &- lastItemTime)
+                        lastItemTime = time
+                        writer.hash(item.hash)
+                    }
+                    writer.byte(set.isReconciled ? 1 : 0)
                 }
-                out.append(set.isReconciled ? 1 : 0)
             }
+            precondition(writer.offset == size, "the measured payload size is exact")
+            count = size
         }
-        return out
+    }
+
+    /// The length of ``encoded()``, without encoding.
+    package var encodedSize: Int {
+        guard let first = self.ranges.first else { return 1 }
+        return self.encodedSize(reference: first.lower.hash)
     }
 
     /// Decodes a payload, reconstructing bounds exactly as nwaku's decoder does (§4.3): lower
@@ -114,12 +121,49 @@ extension RangesData {
 
     // MARK: - Private
 
-    private static func append(topics: [String], to out: inout [UInt8]) {
-        Varint.append(UInt64(topics.count), to: &out)
-        for topic in topics {
-            Varint.append(UInt64(topic.utf8.count), to: &out)
-            out.append(contentsOf: topic.utf8)
+    private func encodedSize(reference: MessageHash) -> Int {
+        var size = Self.topicsSize(self.pubsubTopics) + Self.topicsSize(self.contentTopics)
+        var lastTime = UInt64(bitPattern: self.ranges[0].lower.timestamp)
+        size += Varint.size(of: lastTime)
+        for range in self.ranges {
+            let upperTime = UInt64(bitPattern: range.upper.timestamp)
+            let delta = upperTime &- lastTime
+            lastTime = upperTime
+            size += Varint.size(of: delta) + 1
+            if delta == 0 { size += 1 + Self.prefixLength(of: range.upper.hash, against: reference) }
+            switch range.kind {
+            case .skip:
+                break
+            case .fingerprint:
+                size += MessageHash.byteCount
+            case .itemSet(let set):
+                size += Varint.size(of: UInt64(set.items.count)) + 1 + set.items.count * MessageHash.byteCount
+                var lastItemTime: UInt64 = 0
+                for item in set.items {
+                    let time = UInt64(bitPattern: item.timestamp)
+                    size += Varint.size(of: time &- lastItemTime)
+                    lastItemTime = time
+                }
+            }
         }
+        return size
+    }
+
+    private static func topicsSize(_ topics: [String]) -> Int {
+        topics.reduce(Varint.size(of: UInt64(topics.count))) {
+            $0 + Varint.size(of: UInt64($1.utf8.count)) + $1.utf8.count
+        }
+    }
+
+    /// nwaku's prefix rule (§4.3): the bytes up to and including the first that differs from the
+    /// reference, all 32 when none does.
+    static func prefixLength(of hash: MessageHash, against reference: MessageHash) -> Int {
+        let difference = hash ^ reference
+        if difference.w0 != 0 { return difference.w0.leadingZeroBitCount / 8 + 1 }
+        if difference.w1 != 0 { return 8 + difference.w1.leadingZeroBitCount / 8 + 1 }
+        if difference.w2 != 0 { return 16 + difference.w2.leadingZeroBitCount / 8 + 1 }
+        if difference.w3 != 0 { return 24 + difference.w3.leadingZeroBitCount / 8 + 1 }
+        return MessageHash.byteCount
     }
 
     private static func readTopics(_ reader: inout ByteReader, _ what: String) throws(CodecError) -> [String] {
@@ -137,12 +181,12 @@ extension RangesData {
     private static func readTimestamp(
         _ reader: inout ByteReader,
         base: Int64,
-        _ what: String
+        _ what: @autoclosure () -> String
     ) throws(CodecError) -> Int64 {
         let start = reader.offset
-        let delta = try reader.readVarint(what)
+        let delta = try reader.readVarint(what())
         guard delta <= UInt64(Int64.max), case (let sum, false) = base.addingReportingOverflow(Int64(delta)) else {
-            throw CodecError(.overflow, at: start, "\(what): timestamp \(base) + \(delta) exceeds int64")
+            throw CodecError(.overflow, at: start, "\(what()): timestamp \(base) + \(delta) exceeds int64")
         }
         return sum
     }
@@ -200,4 +244,53 @@ package struct PayloadLimits: Equatable, Sendable {
 
     /// No caps (offline tools replaying captured sessions).
     package static let unlimited = PayloadLimits(ranges: .max, items: .max)
+}
+
+/// Stores a payload into a buffer ``RangesData/encoded()`` sized exactly beforehand.
+private struct PayloadWriter {
+    let base: UnsafeMutablePointer<UInt8>
+    var offset = 0
+
+    @inline(__always)
+    mutating func byte(_ value: UInt8) {
+        self.base[self.offset] = value
+        self.offset += 1
+    }
+
+    @inline(__always)
+    mutating func varint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            self.byte(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        self.byte(UInt8(rest))
+    }
+
+    @inline(__always)
+    mutating func hash(_ hash: MessageHash) {
+        let raw = UnsafeMutableRawPointer(self.base + self.offset)
+        raw.storeBytes(of: hash.w0.bigEndian, toByteOffset: 0, as: UInt64.self)
+        raw.storeBytes(of: hash.w1.bigEndian, toByteOffset: 8, as: UInt64.self)
+        raw.storeBytes(of: hash.w2.bigEndian, toByteOffset: 16, as: UInt64.self)
+        raw.storeBytes(of: hash.w3.bigEndian, toByteOffset: 24, as: UInt64.self)
+        self.offset += MessageHash.byteCount
+    }
+
+    mutating func hashPrefix(_ hash: MessageHash, _ length: Int) {
+        for word in 0..<4 where word * 8 < length {
+            let value: UInt64 = word == 0 ? hash.w0 : word == 1 ? hash.w1 : word == 2 ? hash.w2 : hash.w3
+            for shift in 0..<min(8, length - word * 8) {
+                self.byte(UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * shift)))
+            }
+        }
+    }
+
+    mutating func topics(_ topics: [String]) {
+        self.varint(UInt64(topics.count))
+        for topic in topics {
+            self.varint(UInt64(topic.utf8.count))
+            for byte in topic.utf8 { self.byte(byte) }
+        }
+    }
 }

@@ -82,6 +82,8 @@ package struct ReconciliationSession {
     package private(set) var rounds: [RoundReport] = []
     package private(set) var ending: Ending?
 
+    /// The density of differences the last payload showed (`balanced` plans splits by it).
+    private var density: Double?
     private var sentHashes: Set<MessageHash> = []
     private var receivedHashes: Set<MessageHash> = []
     private var started = false
@@ -195,8 +197,10 @@ package struct ReconciliationSession {
         let outcome = RangeProcessor(strategy: self.configuration.strategy).process(
             payload.ranges,
             scope: scope,
-            level: level
+            level: level,
+            density: self.density
         )
+        self.density = outcome.density
         report.itemsCompared = outcome.itemsCompared
         for interval in outcome.openIntervals { self.openIntervals.insert(interval) }
         self.openedLastRound = outcome.openIntervals

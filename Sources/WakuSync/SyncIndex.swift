@@ -67,18 +67,36 @@ package final class SyncIndex {
     }
 
     /// Replaces the contents with `entries`, which must be sorted by ``SyncID``; duplicates are
-    /// dropped. O(n).
+    /// dropped. O(n), filling each tree's leaves directly (no copy of the entries).
     package func load(sorted entries: [Entry]) {
-        var perTopic: [String: [(id: SyncID, content: UInt32)]] = [:]
+        var builders: [String: SyncTree.Builder] = [:]
+        // Runs of entries share their topics: the current topic's builder and the last content
+        // number are kept at hand instead of hashing two strings per entry.
+        var topic: String?
+        var builder = SyncTree.Builder()
+        var content: (topic: String, number: UInt32)?
         for entry in entries {
-            let content = self.contentNumber(for: entry.contentTopic)
-            if let previous = perTopic[entry.pubsubTopic]?.last?.id {
-                precondition(previous <= entry.id, "load(sorted:) needs entries in SyncID order")
-                if previous == entry.id { continue }
+            if entry.pubsubTopic != topic {
+                if let topic { builders[topic] = builder }
+                topic = entry.pubsubTopic
+                builder = builders.removeValue(forKey: entry.pubsubTopic) ?? SyncTree.Builder()
             }
-            perTopic[entry.pubsubTopic, default: []].append((entry.id, content))
+            if content?.topic != entry.contentTopic {
+                content = (entry.contentTopic, self.contentNumber(for: entry.contentTopic))
+            }
+            Self.append(entry.id, content: content?.number ?? 0, to: &builder)
         }
-        self.trees = perTopic.mapValues { SyncTree(sorted: $0) }
+        if let topic { builders[topic] = builder }
+        self.trees = builders.mapValues { SyncTree($0) }
+    }
+
+    /// Replaces the contents with `ids`, ascending, all of one pubsub and one content topic;
+    /// duplicates are dropped. O(n) without holding the items anywhere but in the tree.
+    package func load(sorted ids: some Sequence<SyncID>, pubsubTopic: String, contentTopic: String) {
+        let content = self.contentNumber(for: contentTopic)
+        var builder = SyncTree.Builder()
+        for id in ids { Self.append(id, content: content, to: &builder) }
+        self.trees = builder.count == 0 ? [:] : [pubsubTopic: SyncTree(builder)]
     }
 
     /// One item with its topics, as loaded from the archive.
@@ -112,4 +130,12 @@ package final class SyncIndex {
     }
 
     func existingContentNumber(for topic: String) -> UInt32? { self.contentNumbers[topic] }
+
+    private static func append(_ id: SyncID, content: UInt32, to builder: inout SyncTree.Builder) {
+        if let previous = builder.last {
+            precondition(previous <= id, "load(sorted:) needs entries in SyncID order")
+            if previous == id { return }
+        }
+        builder.append(id, content: content)
+    }
 }

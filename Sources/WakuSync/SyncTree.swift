@@ -2,17 +2,21 @@ internal import WakuCore
 
 /// One B+tree node. Leaves hold items; inner nodes hold, per child, its lower separator, its item
 /// count and the XOR of its items' hashes, so a range's count and fingerprint cost O(log n).
+///
+/// The arrays skip the runtime's dynamic exclusivity checks (`@exclusivity(unchecked)`): every
+/// access is a short read or an in-place edit by the tree's own code, which never overlaps two
+/// accesses to one node, and the checks cost a third of a range query (PERFORMANCE.md §5).
 final class SyncTreeNode {
     let isLeaf: Bool
     /// Leaf: the items, ascending. Inner: each child's separator (every item of child `i` is
     /// `>= ids[i]` and every item of child `i - 1` is `< ids[i]`); `ids[0]` is never compared.
-    var ids: [SyncID] = []
+    @exclusivity(unchecked) var ids: [SyncID] = []
     /// Leaf only: the content-topic number of each item.
-    var contents: [UInt32] = []
+    @exclusivity(unchecked) var contents: [UInt32] = []
     /// Inner only.
-    var children: [SyncTreeNode] = []
-    var counts: [Int] = []
-    var xors: [MessageHash] = []
+    @exclusivity(unchecked) var children: [SyncTreeNode] = []
+    @exclusivity(unchecked) var counts: [Int] = []
+    @exclusivity(unchecked) var xors: [MessageHash] = []
 
     init(isLeaf: Bool) {
         self.isLeaf = isLeaf
@@ -58,14 +62,15 @@ final class SyncTreeNode {
     /// separator is `<= key`; else the last one whose separator is `< key`).
     @inline(__always)
     func childIndex(for key: SyncID, inclusive: Bool) -> Int {
-        var index = 0
-        let last = self.ids.count - 1
-        if inclusive {
-            while index < last && self.ids[index + 1] <= key { index += 1 }
-        } else {
-            while index < last && self.ids[index + 1] < key { index += 1 }
+        // Binary search over the separators ids[1...]: the answer is how many of them go left.
+        var low = 1
+        var high = self.ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            let goesRight = inclusive ? self.ids[middle] <= key : self.ids[middle] < key
+            if goesRight { low = middle + 1 } else { high = middle }
         }
-        return index
+        return low - 1
     }
 
     /// Position of `key` in a leaf: the first item `>= key`, or with `inclusive` the first `> key`.
@@ -94,46 +99,12 @@ final class SyncTree {
     /// Entries bulk loading puts in a node, leaving room for inserts.
     static let bulkFill = 56
 
-    var root = SyncTreeNode(isLeaf: true)
-    var count = 0
+    @exclusivity(unchecked) var root = SyncTreeNode(isLeaf: true)
+    @exclusivity(unchecked) var count = 0
     /// How many items carry each content-topic number.
-    var contentCounts: [UInt32: Int] = [:]
+    @exclusivity(unchecked) var contentCounts: [UInt32: Int] = [:]
 
     init() {}
-
-    /// Builds the tree from items sorted ascending without duplicates.
-    init(sorted items: [(id: SyncID, content: UInt32)]) {
-        guard !items.isEmpty else { return }
-        var level: [SyncTreeNode] = []
-        level.reserveCapacity(items.count / Self.bulkFill + 1)
-        var leaf = SyncTreeNode(isLeaf: true)
-        for item in items {
-            if leaf.width == Self.bulkFill {
-                level.append(leaf)
-                leaf = SyncTreeNode(isLeaf: true)
-            }
-            leaf.ids.append(item.id)
-            leaf.contents.append(item.content)
-            self.contentCounts[item.content, default: 0] += 1
-        }
-        level.append(leaf)
-        self.count = items.count
-        while level.count > 1 {
-            var parents: [SyncTreeNode] = []
-            parents.reserveCapacity(level.count / Self.bulkFill + 1)
-            var parent = SyncTreeNode(isLeaf: false)
-            for child in level {
-                if parent.width == Self.bulkFill {
-                    parents.append(parent)
-                    parent = SyncTreeNode(isLeaf: false)
-                }
-                parent.appendChild(child, separator: child.ids[0])
-            }
-            parents.append(parent)
-            level = parents
-        }
-        self.root = level[0]
-    }
 
     var isEmpty: Bool { self.count == 0 }
 
