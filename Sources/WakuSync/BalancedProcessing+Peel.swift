@@ -7,20 +7,45 @@ extension BalancedProcessing {
     /// reconciled item set over a narrow range around the item, Skip elsewhere.
     ///
     /// - Returns: false, writing nothing, when the range holds no such item.
-    func peel(_ interval: SyncInterval, delta: Fingerprint, into outcome: inout ProcessOutcome) -> Bool {
-        let ours = self.scope.items(interval)
+    ///
+    /// `gathered`, when given, are our items in `interval`.
+    func peel(
+        _ interval: SyncInterval,
+        _ summary: IndexScope.Summary,
+        delta: Fingerprint,
+        gathered: [SyncID]?,
+        into outcome: inout ProcessOutcome
+    ) -> Bool {
         // With a single item the plain item set costs the same and leaves nothing to nwaku's rule.
-        guard ours.count >= 2, let position = ours.firstIndex(where: { $0.hash == delta }) else { return false }
-        let single = ours[position]
+        guard summary.count >= 2 else { return false }
+        let found: (item: SyncID, previous: SyncID?, next: SyncID?)
+        if let gathered {
+            guard let position = gathered.firstIndex(where: { $0.hash.isSame(as: delta) }) else { return false }
+            found = (
+                gathered[position],
+                position > 0 ? gathered[position - 1] : nil,
+                position + 1 < gathered.count ? gathered[position + 1] : nil
+            )
+        } else {
+            guard let item = self.scope.item(withHash: delta, in: interval, positions: summary.positions) else {
+                return false
+            }
+            found = item
+        }
+        let single = found.item
         // nwaku ignores an item set over a range that lies wholly before or after everything it
         // stores (§4.6); a range that reaches a neighbour the peer holds, or lies between two,
         // cannot. Every other item of ours here is one the peer holds.
-        let first = position == ours.count - 1 ? ours[position - 1].timestamp : single.timestamp
-        let last = position == 0 ? ours[1].timestamp : single.timestamp
+        let first = found.next == nil ? found.previous?.timestamp ?? single.timestamp : single.timestamp
+        let last = found.previous == nil ? found.next?.timestamp ?? single.timestamp : single.timestamp
         let narrow = Self.narrow(first, last, within: interval)
-        let listed = Self.slice(ours, narrow)
+        // Between two neighbours stamped otherwise, the narrow range holds the item alone.
+        let alone =
+            first == last && found.previous.map { $0.timestamp != first } ?? false
+            && found.next.map { $0.timestamp != first } ?? false
+        let listed = alone ? [single] : gathered.map { Array(Self.slice($0, narrow)) } ?? self.scope.items(narrow)
         if interval.lower < narrow.lower { outcome.ranges.append(Self.skip(.halfOpen(interval.lower, narrow.lower))) }
-        outcome.ranges.append(Self.items(Array(listed), narrow, isReconciled: true))
+        outcome.ranges.append(Self.items(listed, narrow, isReconciled: true))
         if narrow.upper < interval.upper { outcome.ranges.append(Self.skip(.halfOpen(narrow.upper, interval.upper))) }
         outcome.itemsToSend.append(single)
         return true

@@ -17,21 +17,21 @@ struct BalancedProcessing {
     /// settle them, and the initiator's `00` at level 6 ends the session after three round trips.
     static let lastSplitLevel = 3
 
-    func process(_ ranges: [SyncRange]) -> ProcessOutcome {
-        var summaries: [(count: Int, fingerprint: Fingerprint)] = []
-        summaries.reserveCapacity(ranges.count)
-        var counts: [Int] = []
-        var mismatched = 0
+    /// Processes `ranges`, letting go of each received item set once it is answered.
+    func process(_ ranges: inout [SyncRange]) -> ProcessOutcome {
+        var fingerprinted: [SyncInterval] = []
         for range in ranges {
-            guard case .fingerprint(let theirs) = range.kind else {
-                summaries.append((0, .zero))
-                continue
-            }
-            let summary = self.scope.summary(.halfOpen(range.lower, range.upper))
-            summaries.append(summary)
-            counts.append(summary.count)
-            if summary.fingerprint != theirs { mismatched += 1 }
+            if case .fingerprint = range.kind { fingerprinted.append(.halfOpen(range.lower, range.upper)) }
         }
+        let summaries = self.scope.summaries(of: fingerprinted)
+        var mismatched = 0
+        var next = 0
+        for range in ranges {
+            guard case .fingerprint(let theirs) = range.kind else { continue }
+            if !summaries[next].fingerprint.isSame(as: theirs) { mismatched += 1 }
+            next += 1
+        }
+        let counts = summaries.map(\.count)
         let plan = SplitPlan(
             strategy: self.strategy,
             level: self.level,
@@ -41,24 +41,21 @@ struct BalancedProcessing {
         var outcome = ProcessOutcome()
         outcome.density = plan.density
         outcome.ranges.reserveCapacity(ranges.count)
-        for (index, range) in ranges.enumerated() {
+        next = 0
+        for index in ranges.indices {
+            let range = ranges.take(at: index)
             let interval = SyncInterval.halfOpen(range.lower, range.upper)
             switch range.kind {
             case .skip:
                 outcome.ranges.append(range)
             case .fingerprint(let theirs):
-                let summary = summaries[index]
-                guard summary.fingerprint != theirs else {
+                let summary = summaries[next]
+                next += 1
+                guard !summary.fingerprint.isSame(as: theirs) else {
                     outcome.ranges.append(Self.skip(interval))
                     continue
                 }
-                self.answerDifference(
-                    interval,
-                    count: summary.count,
-                    delta: summary.fingerprint ^ theirs,
-                    plan: plan,
-                    into: &outcome
-                )
+                self.answerDifference(interval, summary, delta: summary.fingerprint.xor(theirs), plan: plan, into: &outcome)
             case .itemSet(let set):
                 self.answerItems(set, interval, into: &outcome)
             }
@@ -69,40 +66,50 @@ struct BalancedProcessing {
     /// Answers a fingerprint range whose fingerprint differs from ours.
     private func answerDifference(
         _ interval: SyncInterval,
-        count: Int,
+        _ summary: IndexScope.Summary,
         delta: Fingerprint,
         plan: SplitPlan,
         into outcome: inout ProcessOutcome
     ) {
+        let count = summary.count
         if count == 0 {
             // We hold nothing here: the peer learns at once that all of its items are missing.
             outcome.ranges.append(Self.items([], interval, isReconciled: true))
             return
         }
-        if plan.worthPeeling(count: count), self.peel(interval, delta: delta, into: &outcome) {
+        // A small range's items, gathered once, serve the search for a single difference, the
+        // split and the item set alike.
+        let gathered =
+            count <= RangeSplitter.collectLimit ? self.scope.items(interval, positions: summary.positions) : nil
+        if plan.worthPeeling(count: count),
+            self.peel(interval, summary, delta: delta, gathered: gathered, into: &outcome)
+        {
             return
         }
         switch plan.answer(count: count) {
         case .items:
-            outcome.ranges.append(Self.items(self.scope.items(interval), interval, isReconciled: false))
+            let items = gathered ?? self.scope.items(interval, positions: summary.positions)
+            outcome.ranges.append(Self.items(items, interval, isReconciled: false))
         case .split(let parts):
-            self.split(interval, count: count, parts: parts, into: &outcome)
+            let pieces =
+                gathered.map { RangeSplitter.split(interval, items: $0, parts: parts) }
+                ?? RangeSplitter(scope: self.scope)
+                .split(interval, count: count, parts: parts, positions: summary.positions)
+            guard parts == 1 || pieces.count > 1 else {
+                // All items share one timestamp: no zero-hash bound can separate them (§4.3).
+                let items = gathered ?? self.scope.items(interval, positions: summary.positions)
+                outcome.ranges.append(Self.items(items, interval, isReconciled: false))
+                return
+            }
+            Self.append(pieces, to: &outcome)
         }
     }
 
-    /// Splits a differing range into `parts` fingerprint ranges (one part: our fingerprint of the
-    /// whole range, handed back so the peer can recognise a single item of its own).
-    private func split(_ interval: SyncInterval, count: Int, parts: Int, into outcome: inout ProcessOutcome) {
-        let pieces = RangeSplitter(scope: self.scope).split(interval, count: count, parts: parts)
-        guard parts == 1 || pieces.count > 1 else {
-            // All items share one timestamp: no zero-hash bound can separate them (§4.3).
-            outcome.ranges.append(Self.items(self.scope.items(interval), interval, isReconciled: false))
-            return
-        }
+    /// Appends the parts of a split: a part is only known to differ once the peer compares it,
+    /// so parts travel as fingerprints (38 bytes, answered by a Skip when equal) rather than as
+    /// item sets (37 bytes per item, always answered); an empty part says so at once.
+    private static func append(_ pieces: [RangeSplitter.Piece], to outcome: inout ProcessOutcome) {
         for piece in pieces {
-            // A part is only known to differ once the peer compares it, so parts travel as
-            // fingerprints (38 bytes, answered by a Skip when equal) rather than as item sets
-            // (37 bytes per item, always answered); an empty part says so at once.
             if piece.count == 0 {
                 outcome.ranges.append(Self.items([], piece.interval, isReconciled: true))
             } else {

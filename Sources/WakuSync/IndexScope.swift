@@ -49,14 +49,14 @@ package struct IndexScope {
                 let upTo = part.tree.prefix(before: interval.upper, inclusive: interval.includesUpper)
                 if upTo.count > below.count {
                     count += upTo.count - below.count
-                    xor ^= below.xor ^ upTo.xor
+                    xor.formXor(below.xor.xor(upTo.xor))
                 }
                 continue
             }
             part.tree.forEach(in: Self.positions(of: interval, in: part.tree)) { id, content in
                 if contents.contains(content) {
                     count += 1
-                    xor ^= id.hash
+                    xor.formXor(id.hash)
                 }
                 return true
             }
@@ -66,19 +66,64 @@ package struct IndexScope {
 
     /// The selected items in `interval`, ascending.
     package func items(_ interval: SyncInterval) -> [SyncID] {
+        self.items(interval, positions: nil)
+    }
+
+    /// The selected items in `interval`; `known`, when given, are the interval's positions in the
+    /// single tree (``Summary/positions``).
+    func items(_ interval: SyncInterval, positions known: Range<Int>?) -> [SyncID] {
+        if let tree = self.singleWholeTree {
+            let positions = known ?? Self.positions(of: interval, in: tree)
+            var list: [SyncID] = []
+            list.reserveCapacity(positions.count)
+            tree.appendItems(in: positions, to: &list)
+            return list
+        }
         var lists: [[SyncID]] = []
         for part in self.parts {
             let positions = Self.positions(of: interval, in: part.tree)
             guard !positions.isEmpty else { continue }
             var list: [SyncID] = []
             list.reserveCapacity(positions.count)
-            part.tree.forEach(in: positions) { id, content in
-                if part.contents?.contains(content) ?? true { list.append(id) }
-                return true
+            if let contents = part.contents {
+                part.tree.forEach(in: positions) { id, content in
+                    if contents.contains(content) { list.append(id) }
+                    return true
+                }
+            } else {
+                part.tree.appendItems(in: positions, to: &list)
             }
             lists.append(list)
         }
         return Self.merged(lists)
+    }
+
+    /// The selected item in `interval` whose hash is `hash`, with the selected items just before
+    /// and after it in `interval`; a scan of the interval that allocates nothing on the usual
+    /// scope of one whole tree.
+    ///
+    /// `positions`, when known, are the interval's positions in the single tree.
+    func item(
+        withHash hash: MessageHash,
+        in interval: SyncInterval,
+        positions known: Range<Int>? = nil
+    ) -> (item: SyncID, previous: SyncID?, next: SyncID?)? {
+        guard let tree = self.singleWholeTree else {
+            let items = self.items(interval)
+            guard let position = items.firstIndex(where: { $0.hash.isSame(as: hash) }) else { return nil }
+            return (
+                items[position],
+                position > 0 ? items[position - 1] : nil,
+                position + 1 < items.count ? items[position + 1] : nil
+            )
+        }
+        let positions = known ?? Self.positions(of: interval, in: tree)
+        guard let position = tree.position(ofHash: hash, in: positions) else { return nil }
+        return (
+            tree.item(at: position).id,
+            position > positions.lowerBound ? tree.item(at: position - 1).id : nil,
+            position + 1 < positions.upperBound ? tree.item(at: position + 1).id : nil
+        )
     }
 
     /// Number of items in `interval` in every tree, before any topic filtering (nwaku's

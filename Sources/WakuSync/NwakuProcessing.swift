@@ -8,9 +8,11 @@ struct NwakuProcessing {
     let strategy: SyncStrategy
     let scope: IndexScope
 
-    func process(_ ranges: [SyncRange]) -> ProcessOutcome {
+    /// Processes `ranges`, letting go of each received item set once it is answered.
+    func process(_ ranges: inout [SyncRange]) -> ProcessOutcome {
         var outcome = ProcessOutcome()
-        for range in ranges {
+        for index in ranges.indices {
+            let range = ranges.take(at: index)
             let interval = SyncInterval.closed(range.lower, range.upper)
             switch range.kind {
             case .skip:

@@ -39,7 +39,7 @@ package struct RangeProcessor {
     ///     used when this payload is too small to estimate one.
     /// - Returns: the reply's ranges (Skip ranges merged) and the differences found.
     package func process(
-        _ ranges: [SyncRange],
+        _ ranges: consuming [SyncRange],
         scope: IndexScope,
         level: Int,
         density: Double? = nil
@@ -47,10 +47,10 @@ package struct RangeProcessor {
         var outcome: ProcessOutcome
         switch self.strategy.kind {
         case .nwaku:
-            outcome = NwakuProcessing(strategy: self.strategy, scope: scope).process(ranges)
+            outcome = NwakuProcessing(strategy: self.strategy, scope: scope).process(&ranges)
         case .balanced:
             outcome = BalancedProcessing(strategy: self.strategy, scope: scope, level: level, earlierDensity: density)
-                .process(ranges)
+                .process(&ranges)
         }
         outcome.ranges = Self.mergingSkips(outcome.ranges)
         for range in outcome.ranges {
@@ -106,5 +106,17 @@ package struct RangeProcessor {
             i += 1
         }
         outcome.itemsCompared += ours.count + theirs.count
+    }
+}
+
+extension [SyncRange] {
+    /// The range at `index`, leaving a Skip over the same bounds in its place: processing hands
+    /// each received range over this way, so a payload's item sets are let go one by one as they
+    /// are answered instead of all at the end (nwaku's strategy at a million items receives
+    /// 40 MB of them).
+    mutating func take(at index: Int) -> SyncRange {
+        let range = self[index]
+        self[index].kind = .skip
+        return range
     }
 }

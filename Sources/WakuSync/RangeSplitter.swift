@@ -19,15 +19,17 @@ struct RangeSplitter {
     /// Below this many items, collecting them beats walking the tree twice per bound.
     static let collectLimit = 512
 
-    func split(_ interval: SyncInterval, count: Int, parts: Int) -> [Piece] {
+    /// `positions`, when known, are the interval's positions in the single tree.
+    func split(_ interval: SyncInterval, count: Int, parts: Int, positions: Range<Int>? = nil) -> [Piece] {
         precondition(!interval.includesUpper, "splits work on half-open intervals")
         if count > Self.collectLimit, let tree = self.scope.singleWholeTree {
-            return Self.split(interval, in: tree, parts: parts)
+            return Self.split(interval, in: tree, count: count, parts: parts)
         }
-        return Self.split(interval, items: self.scope.items(interval), parts: parts)
+        return Self.split(interval, items: self.scope.items(interval, positions: positions), parts: parts)
     }
 
-    private static func split(_ interval: SyncInterval, items: [SyncID], parts: Int) -> [Piece] {
+    /// Splits `interval`, whose items are `items`, into about `parts` parts of equal counts.
+    static func split(_ interval: SyncInterval, items: [SyncID], parts: Int) -> [Piece] {
         var pieces: [Piece] = []
         pieces.reserveCapacity(parts)
         var lower = interval.lower
@@ -48,7 +50,7 @@ struct RangeSplitter {
 
     private static func piece(_ lower: SyncID, _ upper: SyncID, _ items: ArraySlice<SyncID>) -> Piece {
         var fingerprint = Fingerprint.zero
-        for item in items { fingerprint ^= item.hash }
+        for item in items { fingerprint.formXor(item.hash) }
         return Piece(interval: .halfOpen(lower, upper), count: items.count, fingerprint: fingerprint)
     }
 
@@ -63,36 +65,34 @@ struct RangeSplitter {
         return low
     }
 
-    private static func split(_ interval: SyncInterval, in tree: SyncTree, parts: Int) -> [Piece] {
+    private static func split(_ interval: SyncInterval, in tree: SyncTree, count: Int, parts: Int) -> [Piece] {
         let start = tree.prefix(before: interval.lower, inclusive: false)
-        let end = tree.prefix(before: interval.upper, inclusive: false)
-        let total = end.count - start.count
         var previous = start
         var pieces: [Piece] = []
         pieces.reserveCapacity(parts)
         var lower = interval.lower
         for cut in 1..<parts {
-            let position = start.count + total * cut / parts
+            let position = start.count + count * cut / parts
             guard position > previous.count else { continue }
-            let bound = SyncID.bound(tree.item(at: position).id.timestamp)
-            guard bound > lower else { continue }
-            let next = tree.prefix(before: bound, inclusive: false)
-            guard next.count > previous.count else { continue }
+            let next = tree.cut(at: position)
+            let bound = SyncID.bound(next.timestamp)
+            guard bound > lower, next.count > previous.count else { continue }
             pieces.append(
                 Piece(
                     interval: .halfOpen(lower, bound),
                     count: next.count - previous.count,
-                    fingerprint: next.xor ^ previous.xor
+                    fingerprint: next.xor.xor(previous.xor)
                 )
             )
             lower = bound
-            previous = next
+            previous = (next.count, next.xor)
         }
+        let end = tree.prefix(before: interval.upper, inclusive: false)
         pieces.append(
             Piece(
                 interval: .halfOpen(lower, interval.upper),
                 count: end.count - previous.count,
-                fingerprint: end.xor ^ previous.xor
+                fingerprint: end.xor.xor(previous.xor)
             )
         )
         return pieces

@@ -84,8 +84,8 @@ package struct ReconciliationSession {
 
     /// The density of differences the last payload showed (`balanced` plans splits by it).
     private var density: Double?
-    private var sentHashes: Set<MessageHash> = []
-    private var receivedHashes: Set<MessageHash> = []
+    private var sentHashes: Set<HashKey> = []
+    private var receivedHashes: Set<HashKey> = []
     private var started = false
 
     package init(role: Role, configuration: Configuration) {
@@ -156,7 +156,14 @@ package struct ReconciliationSession {
     }
 
     /// Processes one decoded payload of `size` bytes and says what to do next.
-    package mutating func receive(_ payload: RangesData, size: Int, index: SyncIndex) throws(SessionError) -> Step {
+    ///
+    /// The payload is let go once processed, before the reply is encoded: with nwaku's strategy
+    /// at a million items both are tens of megabytes.
+    package mutating func receive(
+        _ payload: consuming RangesData,
+        size: Int,
+        index: SyncIndex
+    ) throws(SessionError) -> Step {
         guard !self.isFinished else {
             throw SessionError(.alreadyFinished, "a payload arrived after the session ended")
         }
@@ -194,8 +201,11 @@ package struct ReconciliationSession {
             matching: self.configuration.strategy.topicMatching
         )
         let level = self.role == .initiator ? 2 * report.number : 2 * report.number - 1
+        // Processing takes the ranges over and lets go of each item set once answered.
+        let ranges = payload.ranges
+        _ = consume payload
         let outcome = RangeProcessor(strategy: self.configuration.strategy).process(
-            payload.ranges,
+            ranges,
             scope: scope,
             level: level,
             density: self.density
@@ -212,11 +222,11 @@ package struct ReconciliationSession {
         }
         report.rangesSent = RangeCounts(outcome.ranges)
         report.sentOutline = outcome.ranges.prefix(RoundReport.outlineLimit).map(RangeOutline.init)
-        for item in outcome.itemsToSend where self.sentHashes.insert(item.hash).inserted {
+        for item in outcome.itemsToSend where self.sentHashes.insert(HashKey(item.hash)).inserted {
             self.itemsToSend.append(item)
             report.newHashesToSend += 1
         }
-        for item in outcome.itemsToReceive where self.receivedHashes.insert(item.hash).inserted {
+        for item in outcome.itemsToReceive where self.receivedHashes.insert(HashKey(item.hash)).inserted {
             self.itemsToReceive.append(item)
             report.newHashesToReceive += 1
         }
@@ -265,6 +275,24 @@ package struct ReconciliationSession {
                     + "\(window.lower.timestamp)…\(window.upper.timestamp)"
             )
         }
+    }
+}
+
+/// A message hash as a set member: hashed by its first word only, since message hashes are
+/// uniformly random (a peer choosing colliding first words only slows its own session's sets).
+private struct HashKey: Hashable {
+    let hash: MessageHash
+
+    init(_ hash: MessageHash) {
+        self.hash = hash
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(self.hash.w0)
+    }
+
+    static func == (lhs: HashKey, rhs: HashKey) -> Bool {
+        lhs.hash.isSame(as: rhs.hash)
     }
 }
 

@@ -4,7 +4,16 @@ package struct SessionReplay {
     /// One frame of the exchange: its payload without the length prefix.
     package struct Frame: Equatable, Sendable {
         package var from: ReconciliationSession.Role
+        /// Empty when the replay was told not to keep payloads.
         package var payload: [UInt8]
+        /// The payload's length in bytes.
+        package var size: Int
+
+        init(from: ReconciliationSession.Role, payload: [UInt8], keep: Bool) {
+            self.from = from
+            self.payload = keep ? payload : []
+            self.size = payload.count
+        }
     }
 
     /// Everything a replay produced.
@@ -21,7 +30,7 @@ package struct SessionReplay {
         package var bytes: Int { self.bytes(from: .initiator) + self.bytes(from: .responder) }
 
         package func bytes(from role: ReconciliationSession.Role) -> Int {
-            self.frames.filter { $0.from == role }.reduce(0) { $0 + $1.payload.count }
+            self.frames.filter { $0.from == role }.reduce(0) { $0 + $1.size }
         }
     }
 
@@ -43,6 +52,7 @@ package struct SessionReplay {
     ///   - responderIndex: the items of the side that answers.
     ///   - start: window start, nanoseconds.
     ///   - end: window end, nanoseconds.
+    ///   - keepingPayloads: false keeps only each frame's size, for replays too large to hold.
     ///   - measure: wraps each side's work (encode, decode, processing), e.g. to time it; called
     ///     with the role doing the work.
     /// - Returns: every frame and both sessions as they ended.
@@ -51,6 +61,7 @@ package struct SessionReplay {
         responderIndex: SyncIndex,
         from start: Int64,
         to end: Int64,
+        keepingPayloads: Bool = true,
         measure: (ReconciliationSession.Role, () -> Void) -> Void = { $1() }
     ) -> Transcript {
         var transcript = Transcript(
@@ -59,18 +70,21 @@ package struct SessionReplay {
         )
         var pending: [UInt8] = []
         measure(.initiator) { pending = transcript.initiator.start(from: start, to: end, index: initiatorIndex) }
-        transcript.frames.append(Frame(from: .initiator, payload: pending))
+        transcript.frames.append(Frame(from: .initiator, payload: pending, keep: keepingPayloads))
         var turn = ReconciliationSession.Role.responder
         while true {
             var step = ReconciliationSession.Step.finish
             var failure: SessionError?
-            let frame = pending
+            // Decoded first and then let go, so the bytes are not held while the payload is
+            // processed (what the node does too).
+            var frame = pending
+            pending = []
             measure(turn) {
                 do throws(SessionError) {
                     if turn == .responder {
-                        step = try transcript.responder.receive(frame, index: responderIndex)
+                        step = try Self.receive(&frame, by: &transcript.responder, index: responderIndex)
                     } else {
-                        step = try transcript.initiator.receive(frame, index: initiatorIndex)
+                        step = try Self.receive(&frame, by: &transcript.initiator, index: initiatorIndex)
                     }
                 } catch {
                     failure = error
@@ -85,14 +99,31 @@ package struct SessionReplay {
                 return transcript
             case .replyAndFinish(let reply):
                 // The other side still reads this last frame; it must end its session too.
-                transcript.frames.append(Frame(from: turn, payload: reply))
+                transcript.frames.append(Frame(from: turn, payload: reply, keep: keepingPayloads))
                 pending = reply
                 turn = turn == .responder ? .initiator : .responder
             case .reply(let reply):
-                transcript.frames.append(Frame(from: turn, payload: reply))
+                transcript.frames.append(Frame(from: turn, payload: reply, keep: keepingPayloads))
                 pending = reply
                 turn = turn == .responder ? .initiator : .responder
             }
         }
+    }
+
+    /// ``ReconciliationSession/receive(_:index:)``, emptying `bytes` once they are decoded.
+    private static func receive(
+        _ bytes: inout [UInt8],
+        by session: inout ReconciliationSession,
+        index: SyncIndex
+    ) throws(SessionError) -> ReconciliationSession.Step {
+        let payload: RangesData
+        do {
+            payload = try ReconciliationSession.decode(bytes, configuration: session.configuration)
+        } catch {
+            throw SessionError(error.code, "payload \(session.rounds.count + 1): \(error.detail)")
+        }
+        let size = bytes.count
+        bytes = []
+        return try session.receive(payload, size: size, index: index)
     }
 }

@@ -82,11 +82,11 @@ extension SyncTree {
         let outcome = insert(id, content: content, into: node.children[index])
         guard outcome.inserted else { return outcome }
         node.counts[index] += 1
-        node.xors[index] ^= id.hash
+        node.xors[index].formXor(id.hash)
         guard let right = outcome.split else { return (true, nil) }
         let rightAggregate = right.aggregate
         node.counts[index] -= rightAggregate.count
-        node.xors[index] ^= rightAggregate.xor
+        node.xors[index].formXor(rightAggregate.xor)
         node.ids.insert(right.ids[0], at: index + 1)
         node.children.insert(right, at: index + 1)
         node.counts.insert(rightAggregate.count, at: index + 1)
@@ -128,7 +128,7 @@ extension SyncTree {
         let index = node.childIndex(for: id, inclusive: true)
         guard let content = remove(id, from: node.children[index]) else { return nil }
         node.counts[index] -= 1
-        node.xors[index] ^= id.hash
+        node.xors[index].formXor(id.hash)
         rebalance(node, child: index)
         return content
     }
@@ -165,7 +165,7 @@ extension SyncTree {
             left.xors.append(contentsOf: right.xors)
         }
         node.counts[index] += node.counts[index + 1]
-        node.xors[index] ^= node.xors[index + 1]
+        node.xors[index].formXor(node.xors[index + 1])
         removeEntry(index + 1, from: node)
     }
 
@@ -186,7 +186,7 @@ extension SyncTree {
         if node.isLeaf {
             for index in 0..<count {
                 body(node.ids[index], node.contents[index])
-                removedXor ^= node.ids[index].hash
+                removedXor.formXor(node.ids[index].hash)
             }
             node.ids.removeFirst(count)
             node.contents.removeFirst(count)
@@ -200,7 +200,7 @@ extension SyncTree {
                 return true
             }
             rest -= node.counts[dropped]
-            removedXor ^= node.xors[dropped]
+            removedXor.formXor(node.xors[dropped])
             dropped += 1
         }
         if dropped > 0 {
@@ -212,8 +212,8 @@ extension SyncTree {
         if rest > 0 {
             let xor = removeFirst(rest, from: node.children[0], body)
             node.counts[0] -= rest
-            node.xors[0] ^= xor
-            removedXor ^= xor
+            node.xors[0].formXor(xor)
+            removedXor.formXor(xor)
         }
         return removedXor
     }

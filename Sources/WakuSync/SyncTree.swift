@@ -38,13 +38,13 @@ final class SyncTreeNode {
     var aggregate: (count: Int, xor: MessageHash) {
         var xor = MessageHash.zero
         if self.isLeaf {
-            for id in self.ids { xor ^= id.hash }
+            for id in self.ids { xor.formXor(id.hash) }
             return (self.ids.count, xor)
         }
         var count = 0
         for index in 0..<self.counts.count {
             count += self.counts[index]
-            xor ^= self.xors[index]
+            xor.formXor(self.xors[index])
         }
         return (count, xor)
     }
@@ -128,20 +128,172 @@ final class SyncTree {
 
     /// Number of items `< key` (or `<= key` when `inclusive`) and the XOR of their hashes.
     func prefix(before key: SyncID, inclusive: Bool) -> (count: Int, xor: MessageHash) {
+        self.prefix(before: key, inclusive: inclusive, cursor: nil)
+    }
+
+    /// Where the last prefix query of a run of ascending keys ended: its leaf, the keys that leaf
+    /// answers for, and the prefix up to the slot reached. Valid until the tree changes.
+    final class PrefixCursor {
+        @exclusivity(unchecked) fileprivate var leaf: SyncTreeNode?
+        /// Every key `>= lower` and `< upper` has its position inside the leaf.
+        @exclusivity(unchecked) fileprivate var lower: SyncID?
+        @exclusivity(unchecked) fileprivate var upper: SyncID?
+        /// The position of the leaf's first item and the XOR of everything before it.
+        @exclusivity(unchecked) fileprivate var start = 0
+        @exclusivity(unchecked) fileprivate var before = MessageHash.zero
+        /// A slot of the leaf and the XOR of everything before it.
+        @exclusivity(unchecked) fileprivate var slot = 0
+        @exclusivity(unchecked) fileprivate var slotXor = MessageHash.zero
+
+        init() {}
+
+        /// The item at `position` when the leaf holds it.
+        func item(at position: Int) -> SyncID? {
+            guard let leaf, position >= self.start, position < self.start + leaf.ids.count else { return nil }
+            return leaf.ids[position - self.start]
+        }
+
+        @inline(__always)
+        fileprivate func covers(_ key: SyncID) -> Bool {
+            self.leaf != nil && (self.lower.map { $0 <= key } ?? true) && (self.upper.map { key < $0 } ?? true)
+        }
+    }
+
+    /// ``prefix(before:inclusive:)`` for a run of ascending keys: a key that falls in the leaf of
+    /// the last query is answered there, XORing only the items between the two keys, so the
+    /// contiguous ranges of a payload cost a walk along the leaves instead of a descent each.
+    ///
+    /// Below the root each node's own count and XOR are known from its parent, so a descent sums
+    /// the entries before the key from whichever end of the node is nearer.
+    func prefix(before key: SyncID, inclusive: Bool, cursor: PrefixCursor?) -> (count: Int, xor: MessageHash) {
+        if let cursor, let leaf = cursor.leaf, cursor.covers(key) {
+            let position = leaf.leafPosition(of: key, inclusive: inclusive)
+            if position < cursor.slot {
+                cursor.slot = 0
+                cursor.slotXor = cursor.before
+            }
+            var xor = cursor.slotXor
+            leaf.ids.withUnsafeBufferPointer { ids in
+                for index in cursor.slot..<position { xor.formXor(ids[index].hash) }
+            }
+            cursor.slot = position
+            cursor.slotXor = xor
+            return (cursor.start + position, xor)
+        }
         var node = self.root
         var count = 0
         var xor = MessageHash.zero
+        var total: (count: Int, xor: MessageHash)?
+        var lower: SyncID?
+        var upper: SyncID?
         while !node.isLeaf {
             let index = node.childIndex(for: key, inclusive: inclusive)
-            for child in 0..<index {
-                count += node.counts[child]
-                xor ^= node.xors[child]
+            let sum = node.counts.withUnsafeBufferPointer { counts in
+                node.xors.withUnsafeBufferPointer { xors in
+                    Self.sum(counts, xors, before: index, total: total)
+                }
             }
+            count += sum.count
+            xor.formXor(sum.xor)
+            total = (node.counts[index], node.xors[index])
+            // A child's first separator is a true lower bound only past the node's first child.
+            if index > 0 { lower = node.ids[index] }
+            if index + 1 < node.ids.count { upper = node.ids[index + 1] }
             node = node.children[index]
         }
         let position = node.leafPosition(of: key, inclusive: inclusive)
-        for index in 0..<position { xor ^= node.ids[index].hash }
-        return (count + position, xor)
+        var leafXor = xor
+        node.ids.withUnsafeBufferPointer { ids in
+            if let total, position > ids.count / 2 {
+                leafXor.formXor(total.xor)
+                for index in position..<ids.count { leafXor.formXor(ids[index].hash) }
+            } else {
+                for index in 0..<position { leafXor.formXor(ids[index].hash) }
+            }
+        }
+        if let cursor {
+            cursor.leaf = node
+            cursor.lower = lower
+            cursor.upper = upper
+            cursor.start = count
+            cursor.before = xor
+            cursor.slot = position
+            cursor.slotXor = leafXor
+        }
+        return (count + position, leafXor)
+    }
+
+    /// Where a split at `position` cuts: the timestamp `t` of the item there, and the count and
+    /// XOR of the items before `(t, zero hash)`, i.e. of those stamped before `t`. One descent,
+    /// where looking the item up and then the prefix at its bound would take two.
+    func cut(at position: Int) -> (timestamp: Int64, count: Int, xor: MessageHash) {
+        precondition(position >= 0 && position < self.count, "cut position out of range")
+        var node = self.root
+        var rest = position
+        var count = 0
+        var xor = MessageHash.zero
+        var total: (count: Int, xor: MessageHash)?
+        while !node.isLeaf {
+            var index = 0
+            node.counts.withUnsafeBufferPointer { counts in
+                while rest >= counts[index] {
+                    rest -= counts[index]
+                    index += 1
+                }
+            }
+            let sum = node.counts.withUnsafeBufferPointer { counts in
+                node.xors.withUnsafeBufferPointer { xors in
+                    Self.sum(counts, xors, before: index, total: total)
+                }
+            }
+            count += sum.count
+            xor.formXor(sum.xor)
+            total = (node.counts[index], node.xors[index])
+            node = node.children[index]
+        }
+        let timestamp = node.ids[rest].timestamp
+        var slot = rest
+        while slot > 0 && node.ids[slot - 1].timestamp == timestamp { slot -= 1 }
+        if slot == 0 && count > 0 {
+            // Items stamped `t` may go on in the leaf before.
+            let before = self.prefix(before: .bound(timestamp), inclusive: false)
+            return (timestamp, before.count, before.xor)
+        }
+        node.ids.withUnsafeBufferPointer { ids in
+            if let total, slot > ids.count / 2 {
+                xor.formXor(total.xor)
+                for index in slot..<ids.count { xor.formXor(ids[index].hash) }
+            } else {
+                for index in 0..<slot { xor.formXor(ids[index].hash) }
+            }
+        }
+        return (timestamp, count + slot, xor)
+    }
+
+    /// The count and XOR of the entries before `index`, from the nearer end when the node's
+    /// total is known.
+    @inline(__always)
+    private static func sum(
+        _ counts: UnsafeBufferPointer<Int>,
+        _ xors: UnsafeBufferPointer<MessageHash>,
+        before index: Int,
+        total: (count: Int, xor: MessageHash)?
+    ) -> (count: Int, xor: MessageHash) {
+        var count = 0
+        var xor = MessageHash.zero
+        if let total, index > counts.count / 2 {
+            for entry in index..<counts.count {
+                count += counts[entry]
+                xor.formXor(xors[entry])
+            }
+            xor.formXor(total.xor)
+            return (total.count - count, xor)
+        }
+        for entry in 0..<index {
+            count += counts[entry]
+            xor.formXor(xors[entry])
+        }
+        return (count, xor)
     }
 
     /// Number of items `< key` (or `<= key` when `inclusive`).
@@ -166,12 +318,12 @@ final class SyncTree {
             var index = 0
             while index < node.counts.count - 1 && rest >= node.counts[index] {
                 rest -= node.counts[index]
-                xor ^= node.xors[index]
+                xor.formXor(node.xors[index])
                 index += 1
             }
             node = node.children[index]
         }
-        for index in 0..<rest { xor ^= node.ids[index].hash }
+        for index in 0..<rest { xor.formXor(node.ids[index].hash) }
         return xor
     }
 
@@ -193,6 +345,38 @@ final class SyncTree {
 
     /// Calls `body` for the items at `positions`, ascending; stops early when it returns false.
     func forEach(in positions: Range<Int>, _ body: (SyncID, UInt32) -> Bool) {
+        self.forEachLeaf(in: positions) { leaf, slots in
+            for slot in slots where !body(leaf.ids[slot], leaf.contents[slot]) { return false }
+            return true
+        }
+    }
+
+    /// Appends the items at `positions` to `list`, ascending, a leaf's run at a time.
+    func appendItems(in positions: Range<Int>, to list: inout [SyncID]) {
+        self.forEachLeaf(in: positions) { leaf, slots in
+            list.append(contentsOf: leaf.ids[slots])
+            return true
+        }
+    }
+
+    /// The position of the first item at `positions` whose hash is `hash`.
+    func position(ofHash hash: MessageHash, in positions: Range<Int>) -> Int? {
+        var found: Int?
+        var offset = positions.lowerBound
+        self.forEachLeaf(in: positions) { leaf, slots in
+            for slot in slots where leaf.ids[slot].hash.isSame(as: hash) {
+                found = offset + slot - slots.lowerBound
+                return false
+            }
+            offset += slots.count
+            return true
+        }
+        return found
+    }
+
+    /// Calls `body` with each leaf holding items at `positions` and the slots of those items in
+    /// it, ascending; stops early when it returns false.
+    func forEachLeaf(in positions: Range<Int>, _ body: (SyncTreeNode, Range<Int>) -> Bool) {
         let clamped = positions.clamped(to: 0..<self.count)
         guard !clamped.isEmpty else { return }
         _ = Self.visit(self.root, offset: 0, clamped, body)
@@ -202,17 +386,12 @@ final class SyncTree {
         _ node: SyncTreeNode,
         offset: Int,
         _ positions: Range<Int>,
-        _ body: (SyncID, UInt32) -> Bool
+        _ body: (SyncTreeNode, Range<Int>) -> Bool
     ) -> Bool {
         if node.isLeaf {
             let start = max(positions.lowerBound - offset, 0)
             let end = min(positions.upperBound - offset, node.ids.count)
-            var index = start
-            while index < end {
-                if !body(node.ids[index], node.contents[index]) { return false }
-                index += 1
-            }
-            return true
+            return start >= end || body(node, start..<end)
         }
         var childOffset = offset
         for index in 0..<node.children.count {
@@ -226,3 +405,4 @@ final class SyncTree {
         return true
     }
 }
+

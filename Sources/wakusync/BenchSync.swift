@@ -50,7 +50,7 @@ struct BenchSync: AsyncParsableCommand {
                 differing: self.differing ?? 0.01,
                 strategy: self.strategy ?? .balanced
             )
-            let (result, transcript) = SyncBenchmark.run(scenario, seed: self.seed)
+            let (result, transcript) = SyncBenchmark.run(scenario, seed: self.seed, keepingFrames: self.frames)
             report = BenchSyncReport(scenarios: [result])
             if self.frames {
                 print(
