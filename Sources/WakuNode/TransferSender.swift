@@ -84,6 +84,11 @@ actor PeerLane {
             }
             let found = Set(stored.map(\.archived.hash))
             report.missing.append(contentsOf: chunk.filter { !found.contains($0) })
+            // The chunk's frames go out in one write: one trip through Noise, the muxer and the
+            // socket instead of one per message (the receiver reads frames, however they are cut).
+            var frames: [UInt8] = []
+            var pushed: [MessageHash] = []
+            var payloadBytes = 0
             for message in stored {
                 let payload = TransferPayload(
                     pubsubTopic: message.archived.pubsubTopic,
@@ -93,24 +98,30 @@ actor PeerLane {
                     report.oversized.append(message.archived.hash)
                     continue
                 }
-                do {
-                    try await self.write(payload)
-                } catch {
-                    report.failure = WakuNode.describe(error)
-                    return report
-                }
-                report.sent.append(message.archived.hash)
-                report.bytes += payload.count
+                Varint.append(UInt64(payload.count), to: &frames)
+                frames += payload
+                pushed.append(message.archived.hash)
+                payloadBytes += payload.count
             }
+            guard !frames.isEmpty else { continue }
+            do {
+                try await self.write(frames)
+            } catch {
+                report.failure = WakuNode.describe(error)
+                return report
+            }
+            report.sent += pushed
+            report.bytes += payloadBytes
         }
         return report
     }
 
-    /// Writes on the peer's stream, reopening it once if the old one failed.
-    private func write(_ payload: [UInt8]) async throws {
+    /// Writes length-prefixed frames on the peer's stream, reopening it once if the old one
+    /// failed.
+    private func write(_ frames: [UInt8]) async throws {
         if let stream = self.stream {
             do {
-                try await stream.writeMessage(payload)
+                try await stream.write(frames)
                 return
             } catch {
                 stream.reset()
@@ -123,7 +134,7 @@ actor PeerLane {
             timeout: .seconds(10)
         )
         self.stream = stream
-        try await stream.writeMessage(payload)
+        try await stream.write(frames)
     }
 
     func close() async {

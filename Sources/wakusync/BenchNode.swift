@@ -3,6 +3,8 @@ internal import Foundation
 internal import Logging
 internal import NIOPosix
 internal import NodeEvents
+internal import Synchronization
+internal import WakuArchive
 internal import WakuCore
 internal import WakuNode
 
@@ -32,11 +34,28 @@ struct BenchNode: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: """
+            Checkpoint both archives after loading them, as a node that has been running holds its \
+            messages in the database file rather than the WAL (without it the load's checkpoint, \
+            with its sync to disk, lands inside the measurement).
+            """
+    )
+    var checkpoint = true
+
+    @Flag(help: "Print both nodes' events during the sync, with the time since it started.")
+    var trace = false
+
     struct Report: Codable {
         var items: Int
         var differing: Double
         var differences: Int
         var syncWallSeconds: Double
+        /// From the start until the initiator's session ended.
+        var sessionWallSeconds: Double
+        /// From the start until each archive held the union (initiator, responder).
+        var storedWallSeconds: [Double]
         var rounds: Int
         var reconciliationBytes: Int
         var converged: Bool
@@ -66,6 +85,9 @@ struct BenchNode: AsyncParsableCommand {
                 two nodes on loopback, \(report.items) messages each, \(report.differences) differences (wall clock)
                   session + transfer until both archives hold the union: \(String(format: "%.2f", report.syncWallSeconds)) s \
                 (\(report.rounds) rounds, \(report.reconciliationBytes) reconciliation bytes), converged: \(report.converged ? "yes" : "NO")
+                    session ended after \(String(format: "%.3f", report.sessionWallSeconds)) s; \
+                initiator's archive complete after \(String(format: "%.3f", report.storedWallSeconds[0])) s, \
+                responder's after \(String(format: "%.3f", report.storedWallSeconds[1])) s
                 """
             )
             if let cpu = report.idleCPUPercent {
@@ -76,7 +98,13 @@ struct BenchNode: AsyncParsableCommand {
         }
     }
 
-    private func node(_ name: String, base: URL, logger: Logger, listen: Bool = true) throws -> WakuNode {
+    private func node(
+        _ name: String,
+        base: URL,
+        logger: Logger,
+        listen: Bool = true,
+        archive: Archive? = nil
+    ) throws -> WakuNode {
         var configuration = NodeConfiguration(
             name: name,
             dataDirectory: base.appendingPathComponent(name).path,
@@ -84,12 +112,17 @@ struct BenchNode: AsyncParsableCommand {
         )
         configuration.listenAddresses = listen ? ["/ip4/127.0.0.1/tcp/0"] : []
         configuration.syncInterval = .zero
-        return try WakuNode(configuration: configuration, logger: logger)
+        return try WakuNode(configuration: configuration, archive: archive, logger: logger)
     }
 
     private func measureSync(base: URL, logger: Logger) async throws -> Report {
-        let first = try self.node("sync-a", base: base, logger: logger)
-        let second = try self.node("sync-b", base: base, logger: logger)
+        let archives = try ["sync-a", "sync-b"].map { name in
+            let directory = base.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return try Archive(path: directory.appendingPathComponent("archive.sqlite3").path)
+        }
+        let first = try self.node("sync-a", base: base, logger: logger, archive: archives[0])
+        let second = try self.node("sync-b", base: base, logger: logger, archive: archives[1])
         let unique = Int(Double(self.items) * self.differing)
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         let shared = Self.messages(self.items - unique, seed: 1, now: now)
@@ -107,18 +140,36 @@ struct BenchNode: AsyncParsableCommand {
             try await second.waitUntilStarted()
             await first.publish(shared + onlyFirst)
             await second.publish(shared + onlySecond)
+            if self.checkpoint {
+                for archive in archives { try await archive.checkpoint() }
+            }
             let peer = try await first.connect(to: second.listenAddresses[0])
+            let timeline = Timeline()
+            if self.trace {
+                for (name, node) in [("initiator", first), ("responder", second)] {
+                    let events = node.events.subscribe()
+                    group.addTask {
+                        for await event in events {
+                            let line = "\(name): \(String(describing: event).prefix(200))"
+                            timeline.entries.withLock { $0.append((.now, line)) }
+                        }
+                    }
+                }
+            }
             let start = ContinuousClock.now
             guard let end = await first.syncNow(with: peer) else { throw CommandFailure("the session did not start") }
+            let sessionEnded = ContinuousClock.now
             var converged = false
+            var stored: [ContinuousClock.Instant?] = [nil, nil]
             while ContinuousClock.now - start < .seconds(60) {
-                let a = await first.archiveSnapshot().messages
-                let b = await second.archiveSnapshot().messages
-                if a == union.count && b == union.count {
+                for (index, node) in [first, second].enumerated() where stored[index] == nil {
+                    if await node.archiveSnapshot().messages == union.count { stored[index] = .now }
+                }
+                if stored.allSatisfy({ $0 != nil }) {
                     converged = true
                     break
                 }
-                try await Task.sleep(for: .milliseconds(5))
+                try await Task.sleep(for: .milliseconds(1))
             }
             let elapsed = ContinuousClock.now - start
             if converged {
@@ -129,11 +180,17 @@ struct BenchNode: AsyncParsableCommand {
             first.stop()
             second.stop()
             try await group.waitForAll()
+            if self.trace { print("start: \(start)") }
+            for (instant, line) in timeline.entries.withLock({ $0 }) where instant >= start {
+                print(String(format: "%8.1f ms  ", Double((instant - start) / .microseconds(1)) / 1e3) + line)
+            }
             return Report(
                 items: self.items,
                 differing: self.differing,
                 differences: 2 * unique,
-                syncWallSeconds: Double(elapsed / .microseconds(1)) / 1e6,
+                syncWallSeconds: Self.seconds(elapsed),
+                sessionWallSeconds: Self.seconds(sessionEnded - start),
+                storedWallSeconds: stored.map { Self.seconds(($0 ?? .now) - start) },
                 rounds: end.rounds,
                 reconciliationBytes: end.bytesSent + end.bytesReceived,
                 converged: converged,
@@ -142,6 +199,10 @@ struct BenchNode: AsyncParsableCommand {
                 idleCPUPercent: nil
             )
         }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration / .microseconds(1)) / 1e6
     }
 
     /// Runs `wakusync run --headless` as a child, connects 10 in-process peers to it and reads
@@ -208,4 +269,9 @@ struct BenchNode: AsyncParsableCommand {
             )
         }
     }
+}
+
+/// Events of the nodes under measurement, with when they arrived.
+private final class Timeline: Sendable {
+    let entries = Mutex<[(ContinuousClock.Instant, String)]>([])
 }
