@@ -1,4 +1,5 @@
 internal import ArgumentParser
+internal import CommandConfig
 
 /// The `wakusync` command line (ARCHITECTURE.md §4).
 @main
@@ -17,6 +18,18 @@ struct Wakusync: AsyncParsableCommand {
             Bench.self,
         ]
     )
+
+    /// Expands `--config-file` into options before the parser sees the command line, so the file's
+    /// values are checked exactly as typed ones are (``ConfigArguments``).
+    static func main() async {
+        let arguments: [String]
+        do {
+            arguments = try ConfigArguments.expand(Array(CommandLine.arguments.dropFirst())) { Wakusync._dumpHelp() }
+        } catch {
+            Self.exit(withError: CommandFailure(error.description))
+        }
+        await Self.main(arguments)
+    }
 }
 
 /// The version reported by `--version` and in identify's agent string.
