@@ -16,6 +16,7 @@ struct Wakusync: AsyncParsableCommand {
             QueryCommand.self,
             Inspect.self,
             Bench.self,
+            ManualCommand.self,
         ]
     )
 
