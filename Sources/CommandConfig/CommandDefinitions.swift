@@ -74,4 +74,10 @@ extension CommandDefinitions.Command {
         }
         return (command, depth)
     }
+
+    /// The long names of every option and flag of this command and its subcommands.
+    var optionNames: Set<String> {
+        let own = (self.arguments ?? []).filter { $0.kind != "positional" }.flatMap(\.longNames)
+        return (self.subcommands ?? []).reduce(into: Set(own)) { $0.formUnion($1.optionNames) }
+    }
 }

@@ -4,7 +4,9 @@
 /// Keys are the long option names without the dashes (nwaku's config files are TOML with its flag
 /// names). The options a key may name come from the argument parser's own definitions (its help
 /// dump), so a new option works in the file as soon as it exists as a flag. The rules:
-/// - a key the command has no option for is an error naming the key and the file;
+/// - a key no command has an option for is an error naming the key and the file; a key that is an
+///   option of another command only (`headless` of `run`, read by `sync`) is skipped, so that one
+///   file serves every command;
 /// - a flag takes a boolean (`true` adds the flag; `false` leaves it out, or adds `--no-KEY` where
 ///   the flag has that inversion);
 /// - a repeatable option takes an array (or one value); any other option one value, whose TOML type
@@ -60,6 +62,7 @@ package enum ConfigArguments {
         for (key, value) in file.entries {
             guard !Self.reserved.contains(key) else { throw .notAllowed(path: path, key: key) }
             guard let argument = options.first(where: { $0.longNames.contains(key) }) else {
+                if root.optionNames.contains(key) { continue }
                 throw .unknownKey(path: path, key: key, command: name)
             }
             let onCommandLine = typed.dropFirst(depth).contains { word in

@@ -16,7 +16,7 @@ package enum ConfigFileError: Error, Equatable, CustomStringConvertible {
         case .invalidTOML(let path, let line, let column, let reason):
             "\(path):\(line):\(column): not valid TOML: \(reason)"
         case .unknownKey(let path, let key, let command):
-            "\(path): unknown key '\(key)': `\(command)` has no option --\(key)"
+            "\(path): unknown key '\(key)': no option --\(key) in `\(command)` or any other command"
         case .notAllowed(let path, let key):
             "\(path): '\(key)' cannot be set in a config file"
         case .wrongType(let path, let key, let expected, let found):

@@ -1,7 +1,8 @@
 internal import ArgumentParser
 
-/// `--config-file PATH`, on the commands that run a node. The file is read before parsing
-/// (``Wakusync/main()``); the option is declared so that help, completions and the man page show it.
+/// `--config-file PATH`, on the commands that run a node or open the archive. The file is read
+/// before parsing (``Wakusync/main()``); the option is declared so that help, completions and the
+/// man page show it.
 struct ConfigFileOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(

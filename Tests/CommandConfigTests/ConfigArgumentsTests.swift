@@ -5,7 +5,10 @@ import Testing
 
 /// A small command line with the kinds of options wakusync's commands have.
 struct Tool: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tool", subcommands: [Serve.self, Plain.self])
+    static let configuration = CommandConfiguration(
+        commandName: "tool",
+        subcommands: [Serve.self, Plain.self, Query.self]
+    )
 }
 
 struct Serve: ParsableCommand {
@@ -23,6 +26,13 @@ struct Serve: ParsableCommand {
     @Option var storeMessageDbUrl: String?
     @Option var logFormat: Format = .text
     @Flag var headless = false
+}
+
+/// A command with `--config-file` and few options.
+struct Query: ParsableCommand {
+    @Option var configFile: String?
+    @Option var name = "query"
+    @Flag var json = false
 }
 
 /// A command without `--config-file`.
@@ -143,6 +153,25 @@ struct ConfigArgumentsTests {
         #expect(error == .unknownKey(path: path, key: "rest-port", command: "tool serve"))
         #expect(error.description.contains("'rest-port'"))
         #expect(error.description.contains(path))
+    }
+
+    @Test("a key of another command only is skipped, so one file serves every command; one of none fails")
+    func otherCommandsKeys() throws {
+        let directory = try ConfigDirectory()
+        defer { directory.remove() }
+        let path = try directory.file("name = \"shared\"\nheadless = true\ncluster-id = 7\njson = true\n")
+        let expanded = try ConfigArguments.expand(["query", "--config-file", path]) { Tool._dumpHelp() }
+        let query = try #require(try Tool.parseAsRoot(expanded) as? Query)
+        #expect(query.name == "shared")
+        #expect(query.json)
+        #expect(!expanded.contains("--headless") && !expanded.contains { $0.hasPrefix("--cluster-id") })
+        let serve = try Self.serve(["serve", "--config-file", try directory.file("headless = true\n", name: "s.toml")])
+        #expect(serve.headless)
+        let typo = try directory.file("name = \"shared\"\nheadles = true\n", name: "typo.toml")
+        #expect(
+            Self.failure(["query", "--config-file", typo])
+                == .unknownKey(path: typo, key: "headles", command: "tool query")
+        )
     }
 
     @Test(

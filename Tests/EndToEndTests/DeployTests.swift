@@ -47,13 +47,16 @@ struct DeployTests {
         return prefix
     }
 
-    @Test("the example config file names only options of `wakusync run`, with the types they take")
-    func exampleConfig() throws {
+    @Test(
+        "the example config file names only options wakusync has, with the types they take, for every command",
+        arguments: [["run"], ["sync"], ["demo"], ["archive", "stats"], ["archive", "import"]]
+    )
+    func exampleConfig(command: [String]) throws {
         let config = Self.repository.appendingPathComponent("deploy/wakusync.toml").path
         // --help after the expansion: every key is checked, nothing starts.
         let result = try ChildProcess.run(
             Executables.wakusync,
-            ["run", "--config-file", config, "--help"],
+            command + ["--config-file", config, "--help"],
             timeout: .seconds(30)
         )
         #expect(result.status == 0, "\(result.stderr)")
