@@ -22,6 +22,10 @@ struct Wakusync: AsyncParsableCommand {
 
     /// Expands `--config-file` into options before the parser sees the command line, so the file's
     /// values are checked exactly as typed ones are (``ConfigArguments``).
+    ///
+    /// `_dumpHelp()` is the parser's only public view of its definitions (the JSON behind
+    /// `--experimental-dump-help`); underscored, so an update of swift-argument-parser may move it,
+    /// and `CommandConfigTests` would then fail to build rather than the file go unread.
     static func main() async {
         let arguments: [String]
         do {
