@@ -37,16 +37,7 @@ package enum ConfigArguments {
         definitions: () throws -> String
     ) throws(ConfigFileError) -> [String] {
         let typed = arguments.prefix { $0 != "--" }
-        let given = typed.indices.filter { typed[$0] == Self.option || typed[$0].hasPrefix(Self.option + "=") }
-        guard let index = given.first else { return arguments }
-        guard given.count == 1 else { throw .givenTwice }
-        let path: String
-        if typed[index] == Self.option {
-            guard index + 1 < typed.count else { return arguments }
-            path = typed[index + 1]
-        } else {
-            path = String(typed[index].dropFirst(Self.option.count + 1))
-        }
+        guard let path = try Self.path(in: arguments) else { return arguments }
         let root: CommandDefinitions.Command
         do {
             root = try CommandDefinitions(dump: try definitions()).command
@@ -72,6 +63,19 @@ package enum ConfigArguments {
             inserted += try Self.words(key: key, value: value, argument: argument, path: path)
         }
         return Array(arguments.prefix(depth)) + inserted + Array(arguments.dropFirst(depth))
+    }
+
+    /// The config file's path on the command line; nil when `--config-file` is not given, or has
+    /// no value (the parser then reports it).
+    ///
+    /// - Throws: ``ConfigFileError/givenTwice``.
+    package static func path(in arguments: [String]) throws(ConfigFileError) -> String? {
+        let typed = arguments.prefix { $0 != "--" }
+        let given = typed.indices.filter { typed[$0] == Self.option || typed[$0].hasPrefix(Self.option + "=") }
+        guard let index = given.first else { return nil }
+        guard given.count == 1 else { throw .givenTwice }
+        guard typed[index] == Self.option else { return String(typed[index].dropFirst(Self.option.count + 1)) }
+        return index + 1 < typed.count ? typed[index + 1] : nil
     }
 
     /// The command-line words for one key.

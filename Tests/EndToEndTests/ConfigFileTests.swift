@@ -54,4 +54,23 @@ struct ConfigFileTests {
         #expect(!(result.stderr + result.stdout).contains("s3cret"))
         #expect(!FileManager.default.fileExists(atPath: directory.file("node").path), "nothing ran")
     }
+
+    @Test("a value of the right type that the command refuses is reported with the file's name")
+    func refusedValue() throws {
+        let directory = try TemporaryDirectory(prefix: "wakusync-config")
+        defer { directory.remove() }
+        let config = directory.file("wakusync.toml")
+        try "metrics-port = 99999\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try ChildProcess.run(
+            Executables.wakusync,
+            ["run", "--headless", "--data-dir", directory.file("node").path, "--config-file", config.path],
+            timeout: .seconds(60)
+        )
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--metrics-port must be"), "\(result.stderr)")
+        #expect(result.stderr.contains("note: options were read from \(config.path) first"), "\(result.stderr)")
+        let help = try ChildProcess.run(Executables.wakusync, ["run", "--config-file", config.path, "--help"])
+        #expect(help.status == 0)
+        #expect(!help.stderr.contains("note:"), "no note when nothing failed")
+    }
 }
