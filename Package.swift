@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         .target(
@@ -121,6 +122,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // --config-file: TOML turned into command-line words; no module of the node sees TOML.
+        .target(
+            name: "CommandConfig",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
         .target(
             name: "MonitorUI",
             dependencies: ["NodeEvents"],
@@ -172,6 +179,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "CommandConfig",
             ],
             swiftSettings: strict
         ),
@@ -257,6 +265,11 @@ let package = Package(
         .testTarget(
             name: "TerminalNCursesTests",
             dependencies: ["TerminalNCurses", "MonitorUI", "NodeEvents", "WakuTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CommandConfigTests",
+            dependencies: ["CommandConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(

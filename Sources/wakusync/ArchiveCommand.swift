@@ -28,6 +28,8 @@ struct ArchiveExport: AsyncParsableCommand {
 
     @OptionGroup var archiveOptions: ArchiveOptions
 
+    @OptionGroup var config: ConfigFileOption
+
     @Option(help: ArgumentHelp("Only messages with timestamp >= NS (nanoseconds).", valueName: "NS"))
     var from: Int64?
 
@@ -83,6 +85,8 @@ struct ArchiveStatsCommand: AsyncParsableCommand {
     @OptionGroup var dataDir: DataDirOptions
 
     @OptionGroup var archiveOptions: ArchiveOptions
+
+    @OptionGroup var config: ConfigFileOption
 
     @Flag(help: "Print JSON instead of text.")
     var json = false

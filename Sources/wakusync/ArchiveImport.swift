@@ -25,6 +25,8 @@ struct ArchiveImport: AsyncParsableCommand {
 
     @OptionGroup var archiveOptions: ArchiveOptions
 
+    @OptionGroup var config: ConfigFileOption
+
     @Option(help: ArgumentHelp("Messages per transaction.", valueName: "N"))
     var batchSize = 1000
 

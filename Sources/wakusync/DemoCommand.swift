@@ -51,6 +51,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var archive: ArchiveOptions
 
+    @OptionGroup var config: ConfigFileOption
+
     @OptionGroup var monitor: MonitorArguments
 
     func validate() throws {

@@ -28,6 +28,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var node: NodeOptions
 
+    @OptionGroup var config: ConfigFileOption
+
     @Flag(help: "No monitor: print event lines (and serve metrics) instead.")
     var headless = false
 

@@ -18,6 +18,8 @@ struct SyncCommand: AsyncParsableCommand {
 
     @OptionGroup var node: NodeOptions
 
+    @OptionGroup var config: ConfigFileOption
+
     @Flag(help: "Run one session and exit (the only mode; periodic sync is `wakusync run --peer`).")
     var once = false
 
