@@ -15,7 +15,9 @@ extension FuzzTarget {
     static func rangesStructured(_ input: [UInt8]) {
         let ranges = Self.recipe(input)
         let payload = RangesData(pubsubTopics: [SessionFixture.pubsubTopics[0]], ranges: ranges).encoded()
-        let configuration = ReconciliationSession.Configuration(strategy: input.first.map { $0 & 1 == 0 ? .balanced : .nwaku } ?? .balanced)
+        let configuration = ReconciliationSession.Configuration(
+            strategy: input.first.map { $0 & 1 == 0 ? .balanced : .nwaku } ?? .balanced
+        )
         let limits = configuration.limits
         let decoded: RangesData
         do {
@@ -54,7 +56,10 @@ extension FuzzTarget {
         var itemsLeft = Self.maxRecipeItems
         while offset + 4 <= input.count, ranges.count < Self.maxRecipeRanges {
             let kind = input[offset] % 4
-            let repeats = min(Int(input[offset + 1]) << Int(input[offset + 2] & 15), Self.maxRecipeRanges - ranges.count)
+            let repeats = min(
+                Int(input[offset + 1]) << Int(input[offset + 2] & 15),
+                Self.maxRecipeRanges - ranges.count
+            )
             let items = kind == 2 ? min(Int(input[offset + 3]) * 16, itemsLeft / max(1, repeats)) : 0
             itemsLeft -= items * repeats
             offset += 4
@@ -67,7 +72,9 @@ extension FuzzTarget {
                 case 0: range = .skip
                 case 1: range = .fingerprint(random.nextHash())
                 case 2:
-                    let set = (0..<items).map { SyncID(timestamp: lower.timestamp + Int64($0), hash: random.nextHash()) }
+                    let set = (0..<items).map {
+                        SyncID(timestamp: lower.timestamp + Int64($0), hash: random.nextHash())
+                    }
                     range = .itemSet(ItemSet(items: set, isReconciled: false))
                 default: range = .itemSet(ItemSet(items: [], isReconciled: true))
                 }

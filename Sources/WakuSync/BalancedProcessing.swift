@@ -55,7 +55,13 @@ struct BalancedProcessing {
                     outcome.ranges.append(Self.skip(interval))
                     continue
                 }
-                self.answerDifference(interval, summary, delta: summary.fingerprint.xor(theirs), plan: plan, into: &outcome)
+                self.answerDifference(
+                    interval,
+                    summary,
+                    delta: summary.fingerprint.xor(theirs),
+                    plan: plan,
+                    into: &outcome
+                )
             case .itemSet(let set):
                 self.answerItems(set, interval, into: &outcome)
             }

@@ -405,4 +405,3 @@ final class SyncTree {
         return true
     }
 }
-
