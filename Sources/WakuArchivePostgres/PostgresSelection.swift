@@ -70,6 +70,16 @@ struct PostgresSelection: Sendable {
         if !self.hashes.isEmpty {
             bindings.append(self.hashes)
             filters.append("messagehash = ANY($\(bindings.count)::varchar[])")
+            bindings.append(Int64(self.limit))
+            // Materialised first: with ORDER BY … LIMIT over the whole table PostgreSQL prefers
+            // walking the timestamp index and filtering every row (124 ms for 100 hashes among
+            // 200 000 rows) to probing the hash index once per hash.
+            let sql = """
+                WITH found AS MATERIALIZED (
+                  SELECT \(columns) FROM messages \(Self.whereClause(bounds + filters))
+                ) SELECT \(columns) FROM found \(self.orderBy) LIMIT $\(bindings.count)
+                """
+            return PostgresQuery(unsafeSQL: sql, binds: bindings)
         }
         bounds += filters
         bindings.append(Int64(self.limit))
