@@ -18,8 +18,6 @@ extension Relay {
         var sink: AsyncStream<[UInt8]>.Continuation?
         /// The peer refused every relay id (or the stream could not be opened).
         var failed = false
-        /// Frames queued and not yet written.
-        var queued = 0
     }
 
     /// Opens our stream to a newly connected peer and writes the router's frames to it until the
@@ -55,7 +53,7 @@ extension Relay {
         }
         self.linksChanged.notify()
         await self.handle(.peerConnected(peer, protocol: version, isOutbound: direction == .outbound))
-        await self.write(queue, to: stream, link: id)
+        await self.write(queue, to: stream)
         self.links.withLock { links in
             if links.entries[peer]?.id == id { links.entries[peer] = nil }
         }
@@ -84,16 +82,17 @@ extension Relay {
         return nil
     }
 
-    private func write(_ queue: AsyncStream<[UInt8]>, to stream: Libp2pStream, link id: UInt64) async {
+    private func write(_ queue: AsyncStream<[UInt8]>, to stream: Libp2pStream) async {
         let peer = stream.peerID
         do {
             for await frame in queue {
                 try await stream.writeMessage(frame)
-                self.links.withLock { links in
-                    if links.entries[peer]?.id == id { links.entries[peer]?.queued -= 1 }
-                }
-                self.linksChanged.notify()
             }
+            // Our queue was closed: half-close, then wait (bounded) for the peer to close its
+            // side, which it does once it has read every frame. A connection closed right after
+            // would otherwise drop frames still in the peer's buffers (yamux Go Away drops them).
+            try await stream.closeWrite()
+            while try await stream.read(timeout: Self.closeTimeout) != nil {}
             await stream.close()
         } catch {
             stream.reset()
@@ -107,12 +106,7 @@ extension Relay {
 
     /// Queues a frame for the peer's stream; a peer whose queue is full is disconnected.
     func enqueue(_ frame: [UInt8], to peer: PeerID) async {
-        let result = self.links.withLock { links -> AsyncStream<[UInt8]>.Continuation.YieldResult? in
-            guard let sink = links.entries[peer]?.sink else { return nil }
-            let result = sink.yield(frame)
-            if case .enqueued = result { links.entries[peer]?.queued += 1 }
-            return result
-        }
+        let result = self.links.withLock { $0.entries[peer]?.sink }?.yield(frame)
         guard case .dropped = result else { return }
         self.events.emit(
             .notice(Notice(.warning, "relay: the peer's send queue is full; disconnecting", peerID: peer.description))
@@ -175,12 +169,15 @@ extension Relay {
         return ready == true
     }
 
-    /// Waits until every queued frame has been written, at most `timeout` on the node's clock.
-    func waitUntilFlushed(timeout: Duration) async -> Bool {
-        let flushed = await withTimeout(timeout, on: self.clock) {
-            await self.linksChanged.wait { self.links.withLock { $0.entries.values.allSatisfy { $0.queued == 0 } } }
+    /// Ends every outbound stream after its queued frames and waits until each peer has read
+    /// them (it closes its side), at most `timeout` on the node's clock; false on timeout.
+    func closeLinks(timeout: Duration) async -> Bool {
+        let sinks = self.links.withLock { $0.entries.values.compactMap(\.sink) }
+        for sink in sinks { sink.finish() }
+        let closed = await withTimeout(timeout, on: self.clock) {
+            await self.linksChanged.wait { self.links.withLock { $0.entries.values.allSatisfy { $0.sink == nil } } }
             return true
         }
-        return flushed == true
+        return closed == true
     }
 }

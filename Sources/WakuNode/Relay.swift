@@ -28,6 +28,8 @@ final class Relay: Sendable {
     /// How long an inbound stream waits for our own stream to the peer before frames are read
     /// (the router ignores peers it has not been told about).
     static let linkTimeout = Duration.seconds(10)
+    /// How long a stream we closed waits for the peer to close its side.
+    static let closeTimeout = Duration.seconds(5)
 
     /// The pubsub topics we subscribe to.
     let topics: [String]

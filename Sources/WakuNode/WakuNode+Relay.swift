@@ -39,8 +39,10 @@ extension WakuNode {
         return found == true
     }
 
-    /// Waits until every relay frame queued for a peer has been written, at most `timeout`.
-    package func waitUntilRelayFlushed(timeout: Duration) async -> Bool {
-        await self.relay?.waitUntilFlushed(timeout: timeout) ?? true
+    /// Closes every relay stream of ours after what is queued on it, and waits until each peer
+    /// has read it all (it closes its side), at most `timeout`: call before stopping a node that
+    /// just published, or a connection closed at once could lose the message.
+    package func closeRelayStreams(timeout: Duration) async -> Bool {
+        await self.relay?.closeLinks(timeout: timeout) ?? true
     }
 }

@@ -13,6 +13,7 @@ struct Wakusync: AsyncParsableCommand {
             RunCommand.self,
             SyncCommand.self,
             QueryCommand.self,
+            PublishCommand.self,
             Inspect.self,
             Bench.self,
         ]
