@@ -122,6 +122,8 @@ final class Relay: Sendable {
     private func perform(_ actions: [Router.Action]) async {
         var pending = actions
         var index = 0
+        // The router traces an accept (with its forward count) just before the delivery.
+        var forwarded: [[UInt8]: Int] = [:]
         while index < pending.count {
             let action = pending[index]
             index += 1
@@ -136,13 +138,14 @@ final class Relay: Sendable {
                 }
                 pending.insert(contentsOf: more, at: index)
             case .deliver(let message):
-                await self.deliver(message)
+                await self.deliver(message, forwardedTo: forwarded[message.messageID] ?? 0)
             case .disconnect(let peer):
                 self.events.emit(
                     .notice(Notice(.warning, "relay: disconnecting a graylisted peer", peerID: peer.description))
                 )
                 await self.host.disconnect(peer)
             case .trace(let event):
+                if case .accepted(let id, _, let count) = event { forwarded[id] = count }
                 self.record(event)
             }
         }
@@ -173,11 +176,21 @@ final class Relay: Sendable {
         return refusal == .future ? .ignore : .reject
     }
 
-    /// Hands an accepted message to the archive unless it is ephemeral.
-    private func deliver(_ inbound: Router.InboundMessage) async {
-        guard let message = try? WakuMessage(serialized: inbound.data, maxSize: self.frameLimit),
-            !message.ephemeral
-        else { return }
+    /// Reports an accepted message and hands it to the archive unless it is ephemeral.
+    private func deliver(_ inbound: Router.InboundMessage, forwardedTo: Int) async {
+        guard let message = try? WakuMessage(serialized: inbound.data, maxSize: self.frameLimit) else { return }
+        self.events.emit(
+            .relayed(
+                RelayedMessage(
+                    peerID: inbound.source.description,
+                    pubsubTopic: inbound.topic,
+                    bytes: inbound.data.count,
+                    forwardedTo: forwardedTo,
+                    ephemeral: message.ephemeral
+                )
+            )
+        )
+        guard !message.ephemeral else { return }
         let incoming = IncomingMessage(pubsubTopic: inbound.topic, message: message)
         let report = await self.engine.ingest([incoming], via: .relay(inbound.source))
         self.events.reportRejections(report, source: .relay, peer: inbound.source)

@@ -78,9 +78,19 @@ struct RelayTests {
         try await NodeCluster.with(3, configure: { _, configuration in configuration.relay = true }) { nodes in
             try await Self.link(nodes[0], to: nodes[1])
             try await Self.link(nodes[2], to: nodes[1])
+            let events = nodes[1].events.subscribe()
             var ephemeral = Self.message("ephemeral")
             ephemeral.ephemeral = true
             _ = try await nodes[0].relayPublish(ephemeral, on: Self.topic)
+            let relayed = await NodeCluster.event(on: events) { event in
+                guard case .relayed(let relayed) = event else { return false }
+                return relayed.ephemeral
+            }
+            guard case .relayed(let accepted) = relayed else {
+                Issue.record("B reported no relayed ephemeral message")
+                return
+            }
+            #expect(accepted.forwardedTo == 1 && accepted.peerID == nodes[0].peerID)
             let marker = try await nodes[0].relayPublish(Self.message("after"), on: Self.topic)
             let arrived = try await NodeCluster.eventually { try await nodes[2].storedHashes().contains(marker) }
             #expect(arrived)
