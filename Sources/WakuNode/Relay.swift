@@ -18,6 +18,8 @@ final class Relay: Sendable {
 
     /// Every id we accept (§10.1): the Waku id, and the meshsub ids py-libp2p needs (§10.10).
     static let protocolIDs = GossipsubProtocol.allCases.map(\.rawValue)
+    /// The one id identify announces (§10.1).
+    static let wakuProtocolID = GossipsubProtocol.wakuRelay.rawValue
     /// How long opening our stream may take for each proposed id (nwaku: 5 s for its one attempt).
     static let openTimeout = Duration.seconds(5)
     /// Frames queued for one peer's stream; a peer that cannot keep up with more is disconnected,

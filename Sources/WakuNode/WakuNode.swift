@@ -183,6 +183,8 @@ package final class WakuNode: Service, Sendable {
         for protocolID in Relay.protocolIDs {
             hostConfiguration.maximumMessageSizes[protocolID] = configuration.maxMessageSize
         }
+        // As nwaku: the meshsub ids are served (py-libp2p needs them) but only Waku's is announced.
+        hostConfiguration.unannouncedProtocols = Set(Relay.protocolIDs).subtracting([Relay.wakuProtocolID])
         let listen = try configuration.listenAddresses.map { address throws(Libp2pError) in
             try Multiaddr(parsing: address)
         }

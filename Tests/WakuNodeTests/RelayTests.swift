@@ -46,6 +46,10 @@ struct RelayTests {
             #expect(response.messages.map(\.messageHash) == [hash])
             #expect(response.messages.first?.message?.payload == message.payload)
             #expect(try await nodes[0].storedHashes().isEmpty, "our own publish is not delivered back")
+            // Identify announces the Waku id only, as nwaku does, though the meshsub ids are served.
+            let announced = try #require(await nodes[0].peerSnapshots().first { $0.peerID == peer.description })
+            #expect(announced.protocols.contains("/vac/waku/relay/2.0.0"))
+            #expect(!announced.protocols.contains { $0.hasPrefix("/meshsub/") })
         }
     }
 
