@@ -30,6 +30,10 @@ final class Relay: Sendable {
     /// How long an inbound stream waits for our own stream to the peer before frames are read
     /// (the router ignores peers it has not been told about).
     static let linkTimeout = Duration.seconds(10)
+    /// The pause before our stream to a still-connected peer is opened again after it failed.
+    static let redialPause = Duration.seconds(1)
+    /// Failed openings in a row (resets, timeouts) before we stop trying for the connection.
+    static let openAttempts = 5
     /// How long a stream we closed waits for the peer to close its side.
     static let closeTimeout = Duration.seconds(5)
 

@@ -1,6 +1,7 @@
 import Foundation
 import Gossipsub
 import Libp2p
+import Synchronization
 import NodeEvents
 import Testing
 import WakuCore
@@ -58,4 +59,64 @@ struct RelayHostileTests {
             }
         }
     }
+}
+
+@Suite("Relay stream redial", .timeLimit(.minutes(1)))
+struct RelayRedialTests {
+    @Test("when a peer resets our relay stream while connected, we open it again and subscribe first")
+    func redial() async throws {
+        try await NodeCluster.with(1, configure: { _, configuration in configuration.relay = true }) { nodes in
+            let node = nodes[0]
+            let notices = Notices(node.events.subscribe())
+            try await RoguePeer.with { host in
+                let (streams, arrived) = AsyncStream.makeStream(of: [UInt8].self)
+                let count = StreamCounter()
+                host.register(protocolID: RelayHostileTests.relayID) { stream in
+                    guard count.next() > 1 else {
+                        stream.reset()
+                        return
+                    }
+                    let first = try await stream.readMessage(maxSize: 1 << 20, timeout: .seconds(20))
+                    arrived.yield(first ?? [])
+                    while try await stream.readMessage(maxSize: 1 << 20, timeout: .seconds(60)) != nil {}
+                }
+                let address = try Multiaddr(parsing: try #require(node.listenAddresses.first))
+                let ownID = host.peerID.description
+                _ = try await NodeCluster.connected(to: node, by: { try await host.dial(address) }) { _ in ownID }
+                let first = await withTaskGroup(of: [UInt8]?.self) { group in
+                    group.addTask {
+                        for await frame in streams { return frame }
+                        return nil
+                    }
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(20))
+                        return nil
+                    }
+                    let result = await group.next() ?? nil
+                    group.cancelAll()
+                    return result
+                }
+                let seen = await notices.text
+                let frame = try #require(first, "the node did not open its relay stream again; notices: \(seen)")
+                let rpc = try RPC(decoding: frame, limits: RPC.Limits())
+                #expect(rpc.subscriptions == [RPC.Subscription(subscribe: true, topic: RelayTests.topic)])
+                #expect(count.value == 2)
+            }
+        }
+    }
+}
+
+/// A thread-safe count of calls.
+final class StreamCounter: Sendable {
+    private let count = Mutex(0)
+
+    /// Counts one more and returns the new count.
+    func next() -> Int {
+        self.count.withLock { count in
+            count += 1
+            return count
+        }
+    }
+
+    var value: Int { self.count.withLock { $0 } }
 }

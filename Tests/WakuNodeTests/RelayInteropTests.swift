@@ -1,5 +1,6 @@
 import Foundation
 import Libp2p
+import NodeEvents
 import Testing
 import WakuCore
 import WakuNode
@@ -17,6 +18,7 @@ struct RelayInteropTests {
         try PythonPeer.requireVenv()
         try await NodeCluster.with(1, configure: { _, configuration in configuration.relay = true }) { nodes in
             let node = nodes[0]
+            let notices = Notices(node.events.subscribe())
             let address = try #require(node.listenAddresses.first)
             let arguments = ["--target", address, "--topic", RelayTests.topic, "--publish", "from py-libp2p"]
             try await PythonPeer.run(Self.script, arguments) { lines in
@@ -30,7 +32,8 @@ struct RelayInteropTests {
                 let subscribed = try await NodeCluster.eventually {
                     node.relayPeers(subscribedTo: RelayTests.topic).contains { $0.description == pythonID }
                 }
-                #expect(subscribed)
+                let seen = await notices.text
+                #expect(subscribed, "node notices: \(seen)")
                 let ours = RelayTests.message("from wakusync")
                 let hash = try await node.relayPublish(ours, on: RelayTests.topic)
                 let received = try await lines.json("RECEIVED ") { $0.contains(hash.hex) }
@@ -38,4 +41,22 @@ struct RelayInteropTests {
             }
         }
     }
+}
+
+/// The node's notices, gathered in the background, for failure messages.
+actor Notices {
+    private var lines: [String] = []
+
+    /// Follows `events` until the stream ends (the node stops).
+    init(_ events: AsyncStream<NodeEvent>) {
+        Task { await self.follow(events) }
+    }
+
+    private func follow(_ events: AsyncStream<NodeEvent>) async {
+        for await event in events {
+            if case .notice(let notice) = event { self.lines.append(notice.message) }
+        }
+    }
+
+    var text: String { self.lines.joined(separator: " | ") }
 }
