@@ -213,14 +213,12 @@ extension Relay {
         }
     }
 
-    /// Queues a frame for the peer's stream; a peer whose queue is full is disconnected.
-    func enqueue(_ frame: [UInt8], to peer: PeerID) async {
+    /// Queues a frame for the peer's stream (dropped when we have none); false when the queue is
+    /// full.
+    func enqueue(_ frame: [UInt8], to peer: PeerID) -> Bool {
         let result = self.links.withLock { $0.entries[peer]?.sink }?.yield(frame)
-        guard case .dropped = result else { return }
-        self.events.emit(
-            .notice(Notice(.warning, "relay: the peer's send queue is full; disconnecting", peerID: peer.description))
-        )
-        await self.host.disconnect(peer)
+        if case .dropped = result { return false }
+        return true
     }
 
     /// The connection to `peer` is gone: its writer stops (and then tells the router).

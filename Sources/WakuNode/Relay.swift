@@ -118,9 +118,33 @@ final class Relay: Sendable {
 
     /// Feeds one event to the router and performs what it asks.
     func handle(_ event: Router.Event) async {
+        await self.perform(self.step(event))
+    }
+
+    /// Feeds one event to the router and queues the frames it sends while still holding the
+    /// router's lock, so each peer gets frames in the router's order even when several tasks feed
+    /// it at once (our SUBSCRIBEs first on a new stream); returns the other actions. A peer whose
+    /// queue is full is disconnected, as nwaku does.
+    private func step(_ event: Router.Event) -> [Router.Action] {
         let instant = self.instant
-        let actions = self.router.withLock { $0.handle(event, at: instant) }
-        await self.perform(actions)
+        return self.router.withLock { router in
+            router.handle(event, at: instant).compactMap { action in
+                guard case .send(let frame, let peer) = action else { return action }
+                guard self.enqueue(frame, to: peer) else {
+                    self.events.emit(
+                        .notice(
+                            Notice(
+                                .warning,
+                                "relay: the peer's send queue is full; disconnecting",
+                                peerID: peer.description
+                            )
+                        )
+                    )
+                    return .disconnect(peer)
+                }
+                return nil
+            }
+        }
     }
 
     /// Performs actions in order; a validation's verdict goes back to the router at once and its
@@ -135,20 +159,15 @@ final class Relay: Sendable {
             index += 1
             switch action {
             case .send(let frame, let peer):
-                await self.enqueue(frame, to: peer)
+                // Not reached: ``step(_:)`` queues frames under the router's lock.
+                _ = self.enqueue(frame, to: peer)
             case .validate(let message):
                 let result = self.validate(message)
-                let instant = self.instant
-                let more = self.router.withLock {
-                    $0.handle(.validated(messageID: message.messageID, result: result), at: instant)
-                }
+                let more = self.step(.validated(messageID: message.messageID, result: result))
                 pending.insert(contentsOf: more, at: index)
             case .deliver(let message):
                 await self.deliver(message, forwardedTo: forwarded[message.messageID] ?? 0)
             case .disconnect(let peer):
-                self.events.emit(
-                    .notice(Notice(.warning, "relay: disconnecting a graylisted peer", peerID: peer.description))
-                )
                 await self.host.disconnect(peer)
             case .trace(let event):
                 if case .accepted(let id, _, let count) = event { forwarded[id] = count }
@@ -212,6 +231,9 @@ final class Relay: Sendable {
         switch event {
         case .dropped(_, let peer, .notSubscribed):
             self.reject(.outsideScope, from: peer)
+        case .graylisted(let peer, let score):
+            let text = "relay: disconnecting a graylisted peer (score \(score))"
+            self.events.emit(.notice(Notice(.warning, text, peerID: peer.description)))
         case .frameTooLarge(let peer, let size):
             self.events.emit(
                 .notice(Notice(.warning, "relay: dropped an RPC of \(size) bytes", peerID: peer.description))
@@ -229,9 +251,7 @@ final class Relay: Sendable {
 
     /// Publishes `message` on `topic`; nil when it went to at least one peer, else why not.
     func publish(_ message: WakuMessage, on topic: String) async -> PublishFailure? {
-        let instant = self.instant
-        let data = message.serialized()
-        let actions = self.router.withLock { $0.handle(.publish(topic: topic, data: data), at: instant) }
+        let actions = self.step(.publish(topic: topic, data: message.serialized()))
         await self.perform(actions)
         for case .trace(.publishFailed(_, let reason)) in actions { return reason }
         return nil
