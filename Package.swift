@@ -89,6 +89,7 @@ let package = Package(
             name: "WakuNode",
             dependencies: [
                 "WakuCore",
+                "Gossipsub",
                 "WakuSync",
                 "WakuArchive",
                 "Libp2p",
@@ -226,7 +227,7 @@ let package = Package(
             name: "WakuNodeTests",
             dependencies: [
                 "WakuCore", "WakuSync", "NodeEvents", "WakuNode", "Libp2p", "WakuArchive", "WakuArchivePostgres",
-                "WakuTestSupport",
+                "WakuTestSupport", "Gossipsub",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

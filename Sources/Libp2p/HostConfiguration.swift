@@ -6,6 +6,9 @@ package struct HostConfiguration: Sendable {
     package var protocolVersion = "ipfs/0.1.0"
     /// The protocols identify advertises; nil advertises exactly the registered handlers.
     package var identifyProtocols: [String]?
+    /// Registered protocols identify leaves out when it advertises the registered handlers
+    /// (nwaku serves the meshsub ids but announces only Waku Relay's).
+    package var unannouncedProtocols: Set<String> = []
     /// The muxers we speak, preferred first: proposed in this order when dialling, and the only
     /// ones accepted when listening.
     package var muxers: [Muxer] = [.yamux, .mplex]

@@ -79,7 +79,8 @@ extension Libp2pHost {
         IdentifyInfo(
             publicKey: self.key.publicKey,
             listenAddresses: self.listenAddressesWithPeerID.map(\.withoutPeerID),
-            protocols: self.configuration.identifyProtocols ?? self.registeredProtocols,
+            protocols: self.configuration.identifyProtocols
+                ?? self.registeredProtocols.filter { !self.configuration.unannouncedProtocols.contains($0) },
             observedAddress: observed,
             protocolVersion: self.configuration.protocolVersion,
             agentVersion: self.configuration.agentVersion

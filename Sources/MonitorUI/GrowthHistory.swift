@@ -99,6 +99,7 @@ package struct GrowthHistory: Equatable, Sendable {
         case .resume: 2
         case .import: 3
         case .publish: 4
+        case .relay: 5
         }
     }
 

@@ -107,6 +107,9 @@ package struct MonitorState: Equatable, Sendable {
             )
         case .storeServed:
             break
+        case .relayed:
+            // What relay accepted shows up as stored messages of source relay.
+            break
         case .notice(let notice):
             self.appendLog(notice.severity, .notice, notice.message, peerID: notice.peerID, at: now)
         }

@@ -10,6 +10,8 @@ package enum MessageSource: String, Sendable, CaseIterable {
     case `import`
     /// Published locally (the demo's traffic generator stands in for relay).
     case publish
+    /// Received through Waku Relay (gossipsub) from a peer.
+    case relay
 }
 
 extension MessageSource {
@@ -21,6 +23,7 @@ extension MessageSource {
         case .resume: "resumed"
         case .import: "imported"
         case .publish: "published"
+        case .relay: "relayed"
         }
     }
 }

@@ -18,7 +18,7 @@ package enum NodeEvent: Equatable, Sendable {
     case sessionEnded(SessionEnd)
     /// The transfer queues with a peer changed.
     case transfer(TransferQueue)
-    /// Incoming messages (pushed, fetched, resumed, published) were dropped.
+    /// Incoming messages (pushed, fetched, resumed, published, relayed) were dropped.
     case rejected(RejectedMessages)
     /// A peer went past one of the node's limits; what it asked for was refused or ended.
     case limitExceeded(LimitExceeded)
@@ -26,6 +26,8 @@ package enum NodeEvent: Equatable, Sendable {
     case transferred(TransferTraffic)
     /// We answered a Store query.
     case storeServed(StoreServed)
+    /// Relay accepted a message from a peer (one event per message).
+    case relayed(RelayedMessage)
     case stored(StoredBatch)
     case archive(ArchiveSnapshot)
     /// Retention deleted messages (and the sync index dropped them).

@@ -85,6 +85,8 @@ package enum EventLines {
         case .peerUpdated, .peerRemoved: Self.peer(event)
         case .sessionStarted, .sessionRound, .sessionEnded: Self.session(event)
         case .transfer, .rejected, .limitExceeded, .transferred, .storeServed: Self.traffic(event)
+        // One per message: the stored lines and the metrics count them.
+        case .relayed: nil
         case .stored, .archive, .retention, .resume: Self.archive(event)
         }
     }

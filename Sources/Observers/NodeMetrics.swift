@@ -30,10 +30,21 @@ package final class NodeMetrics: Sendable {
     package func record(_ event: NodeEvent) {
         switch event {
         case .sessionEnded, .transferred, .rejected, .limitExceeded, .transfer: self.recordSync(event)
+        case .relayed(let relayed): self.recordRelay(relayed)
         case .stored, .archive, .retention, .storeServed: self.recordArchive(event)
         case .peerUpdated, .peerRemoved: self.recordPeers(event)
         case .started, .stopping, .sessionStarted, .sessionRound, .resume, .nextSync, .notice: break
         }
+    }
+
+    private func recordRelay(_ relayed: RelayedMessage) {
+        self.registry.makeCounter(
+            descriptor: Self.name(
+                "wakusync_relay_messages_total",
+                "messages relay accepted from peers (validated and forwarded), by pubsub topic"
+            ),
+            labels: [("topic", relayed.pubsubTopic)]
+        ).increment()
     }
 
     private func recordSync(_ event: NodeEvent) {

@@ -15,6 +15,9 @@ enum IngestPath: Sendable {
     /// Published locally (the demo's traffic generator): trusted for its span, still bounded by
     /// size and by the future.
     case publish
+    /// Delivered by Waku Relay from a peer: nwaku's archive rule, a window of ±20 s around our
+    /// clock (PROTOCOLS.md §10.5), inside the configured scope.
+    case relay(PeerID)
 
     var source: MessageSource {
         switch self {
@@ -22,12 +25,14 @@ enum IngestPath: Sendable {
         case .fetch: .fetch
         case .query(_, source: let source, span: _, scope: _): source
         case .publish: .publish
+        case .relay: .relay
         }
     }
 
     var peer: PeerID? {
         switch self {
-        case .transfer(let peer), .fetch(let peer), .query(let peer, source: _, span: _, scope: _): peer
+        case .transfer(let peer), .fetch(let peer), .relay(let peer), .query(let peer, source: _, span: _, scope: _):
+            peer
         case .publish: nil
         }
     }

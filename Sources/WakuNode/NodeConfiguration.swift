@@ -62,6 +62,9 @@ package struct NodeConfiguration: Sendable {
     package var maxMessageSize: Int
     /// Bounds on what peers can make the node hold or do.
     package var limits: NodeLimits
+    /// Run Waku Relay (gossipsub) on ``relayPubsubTopics`` (`--relay`). Off by default: wakusync
+    /// is a sync node, and a relay peer must keep up with the mesh's traffic (PROTOCOLS.md §10).
+    package var relay: Bool
 
     package init(name: String, dataDirectory: String, agentVersion: String) {
         self.name = name
@@ -89,12 +92,20 @@ package struct NodeConfiguration: Sendable {
         self.archiveCacheMiB = 64
         self.maxMessageSize = MessageLimits.maxMessageSize
         self.limits = NodeLimits()
+        self.relay = false
     }
 
     /// The pubsub topics sessions are scoped to (nwaku derives them from cluster and shards).
     package var syncPubsubTopics: [String] {
         if !self.pubsubTopics.isEmpty { return self.pubsubTopics }
         return self.shards.map { StaticShard(cluster: self.clusterID, shard: $0).pubsubTopic }
+    }
+
+    /// The pubsub topics relay subscribes to: the synced ones, or nwaku's default without shards
+    /// or topics, shard 0 of our cluster (autosharding over one shard, PROTOCOLS.md §10.6).
+    package var relayPubsubTopics: [String] {
+        let topics = self.syncPubsubTopics
+        return topics.isEmpty ? [StaticShard(cluster: self.clusterID, shard: 0).pubsubTopic] : topics
     }
 
     /// The sync window ending `syncJitter` before `now` (nanoseconds).

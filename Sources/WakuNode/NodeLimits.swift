@@ -43,6 +43,9 @@ package struct NodeLimits: Sendable {
     /// Pages Store Resume follows from one peer, and messages it takes in all.
     package var resumePages = 20_000
     package var resumeMessages = 2_000_000
+    /// Bytes of relay RPC frames being read and handled at once, over every peer (each frame is
+    /// at most `maxMessageSize`, nwaku's bound on the whole RPC).
+    package var relayFrameBytes = 16 << 20
     /// Hashes the count audit pulls from one peer for one window.
     package var auditHashes = 1_000_000
 

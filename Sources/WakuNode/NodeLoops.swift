@@ -81,8 +81,11 @@ struct NodeLoops: Sendable {
     func followHostEvents() async {
         await withDiscardingTaskGroup { group in
             for await event in self.node.host.events {
-                if case .connected(let peer, _, _) = event {
+                if case .connected(let peer, _, let direction) = event {
                     group.addTask { await self.node.metadata.exchange(with: peer) }
+                    if let relay = self.node.relay {
+                        group.addTask { await relay.serve(peer, direction: direction) }
+                    }
                 }
                 await self.apply(event)
             }
@@ -104,6 +107,7 @@ struct NodeLoops: Sendable {
         case .disconnected(let peer, let reason):
             await peers.disconnected(peer, reason: reason.detail, at: self.node.now())
             await self.node.transfer.forget(peer)
+            self.node.relay?.forget(peer)
         }
     }
 

@@ -108,6 +108,10 @@ extension SyncEngine {
         case .publish:
             span = Int64.min...Int64.max
             scope = .any
+        case .relay:
+            let tolerance = MessageAcceptance.futureTolerance
+            span = now.addingSaturated(-tolerance)...now.addingSaturated(tolerance)
+            scope = self.configuredScope
         }
         if let refusal = self.acceptance.refusal(
             of: message.message,
@@ -250,7 +254,7 @@ extension SyncEngine {
         case .sync, .fetch: .sync
         case .resume: .resume
         case .import: .import
-        case .publish: .relay
+        case .publish, .relay: .relay
         }
     }
 }

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Gossipsub
 internal import Libp2p
 package import Logging
 package import NIOCore
@@ -43,6 +44,8 @@ package final class WakuNode: Service, Sendable {
     let audit: CountAudit
     let resume: StoreResume
     let reconciliation: Reconciliation
+    /// Waku Relay, when enabled (`--relay`).
+    let relay: Relay?
     private let work: AsyncStream<Work>
     let workSink: AsyncStream<Work>.Continuation
     private let random: Mutex<any RandomNumberGenerator & Sendable>
@@ -81,7 +84,10 @@ package final class WakuNode: Service, Sendable {
         self.logger = logger
         self.clock = clock
         self.now = now
-        self.random = Mutex(random)
+        var generator = random
+        // Drawn only with relay on, so a seeded node without relay picks the same peers as before.
+        let relaySeed = configuration.relay ? UInt64.random(in: 0...UInt64.max, using: &generator) : 0
+        self.random = Mutex(generator)
         let events = EventHub()
         self.events = events
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
@@ -149,6 +155,17 @@ package final class WakuNode: Service, Sendable {
             audit: self.audit,
             now: now
         )
+        self.relay =
+            configuration.relay
+            ? Relay(
+                host: host,
+                engine: engine,
+                events: events,
+                configuration: configuration,
+                clock: clock,
+                now: now,
+                seed: relaySeed
+            ) : nil
         (self.work, self.workSink) = AsyncStream.makeStream(of: Work.self, bufferingPolicy: .bufferingNewest(256))
     }
 
@@ -163,6 +180,11 @@ package final class WakuNode: Service, Sendable {
             Reconciliation.protocolID: configuration.limits.reconciliationFrame,
             Transfer.protocolID: configuration.maxMessageSize + 1_024,
         ]
+        for protocolID in Relay.protocolIDs {
+            hostConfiguration.maximumMessageSizes[protocolID] = configuration.maxMessageSize
+        }
+        // As nwaku: the meshsub ids are served (py-libp2p needs them) but only Waku's is announced.
+        hostConfiguration.unannouncedProtocols = Set(Relay.protocolIDs).subtracting([Relay.wakuProtocolID])
         let listen = try configuration.listenAddresses.map { address throws(Libp2pError) in
             try Multiaddr(parsing: address)
         }
@@ -220,6 +242,9 @@ package final class WakuNode: Service, Sendable {
             group.addTask { await loops.pingPeers() }
             group.addTask { await loops.recordOnlineEveryMinute() }
             group.addTask { await self.fetcher.run() }
+            if let relay = self.relay {
+                group.addTask { await relay.run() }
+            }
             if self.configuration.syncInterval > .zero {
                 group.addTask { await loops.syncPeriodically() }
                 group.addTask { await loops.pruneIndexPeriodically() }
@@ -262,6 +287,11 @@ package final class WakuNode: Service, Sendable {
         self.register(Reconciliation.protocolID, self.reconciliation) { try await $0.serve($1) }
         self.register(Transfer.protocolID, self.transfer) { try await $0.receive($1) }
         self.register(CountAudit.protocolID, self.audit) { try await $0.serve($1) }
+        if let relay = self.relay {
+            for protocolID in Relay.protocolIDs {
+                self.register(protocolID, relay) { try await $0.receive($1) }
+            }
+        }
     }
 
     private func register<Handler: AnyObject & Sendable>(

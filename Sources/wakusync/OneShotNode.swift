@@ -8,6 +8,7 @@ internal import WakuNode
 enum OneShotNode {
     static func with<T: Sendable>(
         _ options: NodeOptions,
+        configure: (inout NodeConfiguration) -> Void = { _ in },
         _ body: @Sendable (WakuNode) async throws -> T
     ) async throws -> T {
         try options.dataDir.createDirectory()
@@ -17,6 +18,7 @@ enum OneShotNode {
         configuration.syncInterval = .zero
         configuration.storeResume = false
         configuration.retentionPolicy = nil
+        configure(&configuration)
         let logFile = options.dataDir.directory.appendingPathComponent("node.log").path
         let logger = try LogSetup.bootstrap(file: logFile, alsoStandardError: false, label: "wakusync.\(options.name)")
         let node = try WakuNode(

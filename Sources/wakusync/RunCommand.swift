@@ -17,7 +17,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Headless, it first prints every listen address in full (/ip4/…/tcp/…/p2p/<peer id>), then \
             one line per meaningful event, and serves Prometheus metrics on --metrics-port with nwaku's \
-            sync metric names. SIGINT and SIGTERM shut it down gracefully.
+            sync metric names. SIGINT and SIGTERM shut it down gracefully. With --relay it also joins \
+            the Waku Relay mesh of its topics, forwards what passes validation and stores it.
             """
     )
 
@@ -29,6 +30,14 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var node: NodeOptions
 
     @OptionGroup var config: ConfigFileOption
+
+    // nwaku relays by default; wakusync is a sync node first, and a relay peer takes on the
+    // mesh's traffic and the duty to forward it, so it is asked for.
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Run Waku Relay (gossipsub) on the sync topics (default: shard 0), storing what arrives."
+    )
+    var relay = false
 
     @Flag(help: "No monitor: print event lines (and serve metrics) instead.")
     var headless = false
@@ -58,8 +67,10 @@ struct RunCommand: AsyncParsableCommand {
             alsoStandardError: self.headless,
             label: "wakusync.\(self.node.name)"
         )
+        var configuration = self.node.configuration()
+        configuration.relay = self.relay
         let node = try WakuNode(
-            configuration: self.node.configuration(),
+            configuration: configuration,
             archive: try await self.node.openNodeArchive(logger: logger),
             group: MultiThreadedEventLoopGroup.singleton,
             logger: logger

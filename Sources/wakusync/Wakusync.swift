@@ -15,6 +15,7 @@ struct Wakusync: AsyncParsableCommand {
             RunCommand.self,
             SyncCommand.self,
             QueryCommand.self,
+            PublishCommand.self,
             Inspect.self,
             Bench.self,
             ManualCommand.self,

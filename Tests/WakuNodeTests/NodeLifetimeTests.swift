@@ -36,6 +36,22 @@ struct NodeLifetimeTests {
         #expect(freed)
     }
 
+    @Test("relay nodes that meshed and relayed are freed once they have stopped")
+    func stoppedRelayNodesAreFreed() async throws {
+        let watched = try await NodeCluster.with(2, configure: { _, configuration in configuration.relay = true }) {
+            nodes in
+            try await RelayTests.link(nodes[0], to: nodes[1])
+            let hash = try await nodes[0].relayPublish(RelayTests.message("lifetime"), on: RelayTests.topic)
+            let stored = try await NodeCluster.eventually { try await nodes[1].storedHashes() == [hash] }
+            #expect(stored)
+            return nodes.map(WeakNode.init)
+        }
+        let freed = try await NodeCluster.eventually(timeout: .seconds(10)) {
+            watched.allSatisfy { $0.node == nil }
+        }
+        #expect(freed)
+    }
+
     // Watching a live peer, the header once said 2,727 messages for tens of seconds after 234
     // more were stored: the snapshot of a batch that came within a second of the previous one
     // was dropped, and nothing sent it later.

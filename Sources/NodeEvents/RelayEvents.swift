@@ -1,0 +1,20 @@
+/// A message Waku Relay accepted from a peer: it passed validation, went on to our mesh and was
+/// handed to the archive (which still applies its own rule; see ``RejectedMessages``).
+package struct RelayedMessage: Equatable, Sendable {
+    /// The peer whose copy was validated.
+    package var peerID: String
+    package var pubsubTopic: String
+    /// The encoded WakuMessage's size.
+    package var bytes: Int
+    /// Mesh peers it was forwarded to.
+    package var forwardedTo: Int
+    package var ephemeral: Bool
+
+    package init(peerID: String, pubsubTopic: String, bytes: Int, forwardedTo: Int, ephemeral: Bool) {
+        self.peerID = peerID
+        self.pubsubTopic = pubsubTopic
+        self.bytes = bytes
+        self.forwardedTo = forwardedTo
+        self.ephemeral = ephemeral
+    }
+}

@@ -1,0 +1,48 @@
+internal import Gossipsub
+package import Libp2p
+package import WakuCore
+
+extension WakuNode {
+    /// Publishes `message` on `pubsubTopic` through relay and returns its message hash.
+    ///
+    /// - Throws: when relay is off, or the router sent it to nobody (no peer on the topic, too
+    ///   large, already seen).
+    package func relayPublish(_ message: WakuMessage, on pubsubTopic: String) async throws -> MessageHash {
+        guard let relay = self.relay else { throw NodeError("relay is not enabled on this node") }
+        if let failure = await relay.publish(message, on: pubsubTopic) {
+            throw NodeError("relay publish failed: \(failure.rawValue)")
+        }
+        return message.hash(pubsubTopic: pubsubTopic)
+    }
+
+    /// Relay peers subscribed to `pubsubTopic`; our publishes on it go to all of them.
+    package func relayPeers(subscribedTo pubsubTopic: String) -> [PeerID] {
+        self.relay?.peers(subscribedTo: pubsubTopic) ?? []
+    }
+
+    /// Our relay mesh on `pubsubTopic`.
+    package func relayMesh(of pubsubTopic: String) -> [PeerID] {
+        self.relay?.meshPeers(of: pubsubTopic) ?? []
+    }
+
+    /// Waits until at least one relay peer is subscribed to `pubsubTopic`, at most `timeout` on
+    /// the node's clock (checked every 50 ms: the router announces no changes).
+    package func waitForRelayPeer(on pubsubTopic: String, timeout: Duration) async -> Bool {
+        let clock = self.clock
+        let found = await withTimeout(timeout, on: clock) {
+            while !Task.isCancelled {
+                if !self.relayPeers(subscribedTo: pubsubTopic).isEmpty { return true }
+                do { try await clock.sleep(for: .milliseconds(50)) } catch { return false }
+            }
+            return false
+        }
+        return found == true
+    }
+
+    /// Closes every relay stream of ours after what is queued on it, and waits until each peer
+    /// has read it all (it closes its side), at most `timeout`: call before stopping a node that
+    /// just published, or a connection closed at once could lose the message.
+    package func closeRelayStreams(timeout: Duration) async -> Bool {
+        await self.relay?.closeLinks(timeout: timeout) ?? true
+    }
+}

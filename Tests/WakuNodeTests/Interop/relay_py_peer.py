@@ -1,0 +1,111 @@
+"""py-libp2p 0.8.1 gossipsub peer for the relay interop test (Tests/WakuNodeTests/RelayInteropTests.swift).
+
+It runs py-libp2p's own GossipSub on /meshsub/1.2.0 and /meshsub/1.1.0 (it cannot speak
+/vac/waku/relay/2.0.0, PROTOCOLS.md §10.10) with no signing and Waku's message id (the raw
+SHA-256 of the data), serves Waku metadata (cluster 0) so the node keeps it, dials --target,
+subscribes to --topic, and prints one line per event:
+
+  READY <json>      the target subscribed to the topic: we can publish and be published to
+  PUBLISHED <json>  we published a WakuMessage (written by hand here); its hash
+  RECEIVED <json>   a WakuMessage arrived on the topic; its hash and payload
+
+Serves until stdin closes; every run is bounded by --seconds (exit 2 on timeout).
+"""
+
+import argparse
+import hashlib
+import sys
+import time
+
+import multiaddr
+import trio
+
+from libp2p import new_host
+from libp2p.crypto.secp256k1 import create_new_key_pair
+from libp2p.network.config import ConnectionConfig
+from libp2p.peer.peerinfo import info_from_p2p_addr
+from libp2p.pubsub.gossipsub import PROTOCOL_ID_V11, PROTOCOL_ID_V12, GossipSub
+from libp2p.pubsub.pubsub import Pubsub
+from libp2p.tools.anyio_service import background_trio_service
+
+from waku_py_peer import METADATA, TIMEOUT, Reader, decode_message, emit, encode_message, encode_metadata
+from waku_py_peer import message_hash, uvarint
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--target", required=True)
+    parser.add_argument("--topic", default="/waku/2/rs/0/0")
+    parser.add_argument("--content-topic", default="/wakusync/1/relay-interop/proto")
+    parser.add_argument("--publish", default="")
+    parser.add_argument("--seconds", type=float, default=40)
+    args = parser.parse_args()
+
+    async def serve_metadata(stream) -> None:
+        try:
+            with trio.fail_after(TIMEOUT):
+                if await Reader(stream).message() is not None:
+                    reply = encode_metadata(0, [0])
+                    await stream.write(uvarint(len(reply)) + reply)
+        finally:
+            await stream.close()
+
+    host = new_host(
+        key_pair=create_new_key_pair(),
+        muxer_preference="YAMUX",
+        connection_config=ConnectionConfig(min_connections=0, low_watermark=0, high_watermark=1),
+    )
+    host.set_stream_handler(METADATA, serve_metadata)
+    # The configuration PROTOCOLS.md §10.10 records as working with nwaku.
+    router = GossipSub(
+        protocols=[PROTOCOL_ID_V12, PROTOCOL_ID_V11],
+        degree=6,
+        degree_low=4,
+        degree_high=8,
+        heartbeat_interval=1,
+        spam_protection_enabled=False,
+    )
+    pubsub = Pubsub(host, router, strict_signing=False, msg_id_constructor=lambda m: hashlib.sha256(m.data).digest())
+    listen = multiaddr.Multiaddr("/ip4/127.0.0.1/tcp/0")
+    with trio.move_on_after(args.seconds):
+        async with host.run(listen_addrs=[listen]), background_trio_service(pubsub), background_trio_service(router):
+            await pubsub.wait_until_ready()
+            subscription = await pubsub.subscribe(args.topic)
+            info = info_from_p2p_addr(multiaddr.Multiaddr(args.target))
+            with trio.fail_after(TIMEOUT):
+                await host.connect(info)
+                while info.peer_id not in pubsub.peer_topics.get(args.topic, set()):
+                    await trio.sleep(0.05)
+            emit("READY", {"peer_id": str(host.get_id())})
+
+            async def receive() -> None:
+                while True:
+                    message = await subscription.get()
+                    decoded = decode_message(message.data)
+                    emit(
+                        "RECEIVED",
+                        {"hash": message_hash(args.topic, decoded).hex(), "payload": decoded["payload"].decode()},
+                    )
+
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(receive)
+                if args.publish:
+                    message = {
+                        "payload": args.publish.encode(),
+                        "content_topic": args.content_topic,
+                        "version": 0,
+                        "timestamp": time.time_ns(),
+                        "meta": b"",
+                    }
+                    await pubsub.publish(args.topic, encode_message(message))
+                    emit("PUBLISHED", {"hash": message_hash(args.topic, message).hex()})
+                # Serve until the test closes our stdin.
+                await trio.to_thread.run_sync(sys.stdin.read, abandon_on_cancel=True)
+                nursery.cancel_scope.cancel()
+            return
+    emit("TIMEOUT", "")
+    sys.exit(2)
+
+
+if __name__ == "__main__":
+    trio.run(main)

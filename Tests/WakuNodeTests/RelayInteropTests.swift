@@ -1,0 +1,62 @@
+import Foundation
+import Libp2p
+import NodeEvents
+import Testing
+import WakuCore
+import WakuNode
+import WakuTestSupport
+
+/// Relay against py-libp2p 0.8.1's own gossipsub (`Interop/relay_py_peer.py`, on /meshsub/1.2.0
+/// since it cannot speak the Waku id): what it publishes is stored here, what we publish reaches it.
+/// The script builds WakuMessages and hashes by hand, so each side checks the other.
+@Suite("Relay interop with py-libp2p", .timeLimit(.minutes(1)))
+struct RelayInteropTests {
+    static let script = "Tests/WakuNodeTests/Interop/relay_py_peer.py"
+
+    @Test("py-libp2p publishes and we store it under its hash; we publish and it receives our hash")
+    func bothWays() async throws {
+        try PythonPeer.requireVenv()
+        try await NodeCluster.with(1, configure: { _, configuration in configuration.relay = true }) { nodes in
+            let node = nodes[0]
+            let notices = Notices(node.events.subscribe())
+            let address = try #require(node.listenAddresses.first)
+            let arguments = ["--target", address, "--topic", RelayTests.topic, "--publish", "from py-libp2p"]
+            try await PythonPeer.run(Self.script, arguments) { lines in
+                let ready = try await lines.json("READY ")
+                let pythonID = try #require(ready["peer_id"] as? String)
+                let published = try await lines.json("PUBLISHED ")
+                let theirs = try MessageHash(hex: try #require(published["hash"] as? String))
+                let stored = try await NodeCluster.eventually { try await node.storedHashes().contains(theirs) }
+                #expect(stored, "py-libp2p's message \(theirs.hex) was not stored")
+
+                let subscribed = try await NodeCluster.eventually {
+                    node.relayPeers(subscribedTo: RelayTests.topic).contains { $0.description == pythonID }
+                }
+                let seen = await notices.text
+                #expect(subscribed, "node notices: \(seen)")
+                let ours = RelayTests.message("from wakusync")
+                let hash = try await node.relayPublish(ours, on: RelayTests.topic)
+                let received = try await lines.json("RECEIVED ") { $0.contains(hash.hex) }
+                #expect(received["payload"] as? String == "from wakusync")
+            }
+        }
+    }
+}
+
+/// The node's notices, gathered in the background, for failure messages.
+actor Notices {
+    private var lines: [String] = []
+
+    /// Follows `events` until the stream ends (the node stops).
+    init(_ events: AsyncStream<NodeEvent>) {
+        Task { await self.follow(events) }
+    }
+
+    private func follow(_ events: AsyncStream<NodeEvent>) async {
+        for await event in events {
+            if case .notice(let notice) = event { self.lines.append(notice.message) }
+        }
+    }
+
+    var text: String { self.lines.joined(separator: " | ") }
+}
