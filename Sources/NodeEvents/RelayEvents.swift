@@ -9,12 +9,23 @@ package struct RelayedMessage: Equatable, Sendable {
     /// Mesh peers it was forwarded to.
     package var forwardedTo: Int
     package var ephemeral: Bool
+    /// Its relay message id: the SHA-256 of the encoded WakuMessage (what the router dedups on;
+    /// `wakusync bench relay` matches deliveries to publishes by it).
+    package var messageID: [UInt8]
 
-    package init(peerID: String, pubsubTopic: String, bytes: Int, forwardedTo: Int, ephemeral: Bool) {
+    package init(
+        peerID: String,
+        pubsubTopic: String,
+        bytes: Int,
+        forwardedTo: Int,
+        ephemeral: Bool,
+        messageID: [UInt8] = []
+    ) {
         self.peerID = peerID
         self.pubsubTopic = pubsubTopic
         self.bytes = bytes
         self.forwardedTo = forwardedTo
         self.ephemeral = ephemeral
+        self.messageID = messageID
     }
 }

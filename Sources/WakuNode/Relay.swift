@@ -211,7 +211,8 @@ final class Relay: Sendable {
                     pubsubTopic: inbound.topic,
                     bytes: inbound.data.count,
                     forwardedTo: forwardedTo,
-                    ephemeral: message.ephemeral
+                    ephemeral: message.ephemeral,
+                    messageID: inbound.messageID
                 )
             )
         )

@@ -10,6 +10,7 @@ struct Bench: AsyncParsableCommand {
             BenchHash.self,
             BenchArchive.self,
             BenchNode.self,
+            BenchRelay.self,
             BenchTransport.self,
             BenchUI.self,
         ]
