@@ -63,7 +63,9 @@ extension GossipsubRouter {
     }
 
     private mutating func handleIDontWants(_ lists: [RPC.MessageIDList], from peer: Peer) {
-        guard !lists.isEmpty, var state = self.peers[peer] else { return }
+        // Taken out of the dictionary so the set is uniquely referenced: inserting into a copy
+        // still shared with the dictionary would copy the whole set for every id.
+        guard !lists.isEmpty, var state = self.peers.removeValue(forKey: peer) else { return }
         let limit = self.configuration.limits.maxIDontWantsPerHeartbeat
         var count = 0
         for id in lists.lazy.flatMap(\.messageIDs) {
