@@ -182,15 +182,15 @@ struct BenchNode: AsyncParsableCommand {
             try await group.waitForAll()
             if self.trace { print("start: \(start)") }
             for (instant, line) in timeline.entries.withLock({ $0 }) where instant >= start {
-                print(String(format: "%8.1f ms  ", Double((instant - start) / .microseconds(1)) / 1e3) + line)
+                print(String(format: "%8.1f ms  ", ArchiveBenchResult.milliseconds(instant - start)) + line)
             }
             return Report(
                 items: self.items,
                 differing: self.differing,
                 differences: 2 * unique,
-                syncWallSeconds: Self.seconds(elapsed),
-                sessionWallSeconds: Self.seconds(sessionEnded - start),
-                storedWallSeconds: stored.map { Self.seconds(($0 ?? .now) - start) },
+                syncWallSeconds: ArchiveBenchResult.seconds(elapsed),
+                sessionWallSeconds: ArchiveBenchResult.seconds(sessionEnded - start),
+                storedWallSeconds: stored.map { ArchiveBenchResult.seconds(($0 ?? .now) - start) },
                 rounds: end.rounds,
                 reconciliationBytes: end.bytesSent + end.bytesReceived,
                 converged: converged,
@@ -199,10 +199,6 @@ struct BenchNode: AsyncParsableCommand {
                 idleCPUPercent: nil
             )
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration / .microseconds(1)) / 1e6
     }
 
     /// Runs `wakusync run --headless` as a child, connects 10 in-process peers to it and reads
