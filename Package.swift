@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "WakuCore",
                 "WakuNode",
+                "Libp2p",
                 "WakuArchive",
                 "NodeEvents",
                 .product(name: "Logging", package: "swift-log"),

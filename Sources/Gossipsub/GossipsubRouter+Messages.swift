@@ -43,6 +43,7 @@ extension GossipsubRouter {
     /// (PROTOCOLS.md §10.5).
     private mutating func receive(_ message: RPC.Message, from peer: Peer, now: Instant) {
         let id = self.messageID(message.data)
+        if let filter = self.deliveryFilter, !filter(id, peer) { return }
         if self.seen.contains(id, at: now) {
             self.pending[id]?.alsoFrom.insert(peer)
             self.trace(.duplicate(messageID: id, from: peer))

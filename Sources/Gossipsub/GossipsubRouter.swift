@@ -50,6 +50,10 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
     /// Control entries gathered during one step, sent as one RPC per peer by ``flushControl()``.
     var controlBuffer: [Peer: RPC.Control] = [:]
     var outbox: [Action] = []
+    /// Simulated link loss (the demo's `--loss`): answers whether a message arriving from a peer
+    /// is taken; false drops that delivery before anything sees it, as a lossy link would. Nil
+    /// (every delivery taken) outside demos and tests.
+    package var deliveryFilter: (@Sendable (_ messageID: [UInt8], _ from: Peer) -> Bool)?
 
     /// A message waiting for the application's verdict.
     struct PendingValidation: Sendable {

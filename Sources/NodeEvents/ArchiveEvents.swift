@@ -8,7 +8,7 @@ package enum MessageSource: String, Sendable, CaseIterable {
     case resume
     /// `wakusync archive import`.
     case `import`
-    /// Published locally (the demo's traffic generator stands in for relay).
+    /// Published locally through the node's API (`wakusync demo`'s generator, at the publishing node).
     case publish
     /// Received through Waku Relay (gossipsub) from a peer.
     case relay

@@ -6,7 +6,8 @@ package import WakuCore
 package import WakuNode
 
 /// N real nodes on loopback, each with its own archive in a temporary directory, all connected
-/// to each other, and a traffic generator that publishes to each node with independent loss.
+/// to each other and meshed by Waku Relay, and a traffic generator that publishes each message
+/// through relay at a random node while every relay link drops deliveries at the configured loss.
 package actor DemoCluster {
     package let configuration: DemoConfiguration
     /// The nodes as first started, `node-1` … `node-N` (what the monitor watches).
@@ -27,6 +28,13 @@ package actor DemoCluster {
     /// Hashes delivered to at least one node: what every node must end up holding.
     package private(set) var union = Set<MessageHash>()
     package private(set) var published = 0
+    /// Publishes relay refused (no peer on the topic yet, e.g. while the meshes form or every
+    /// other node is down): the message stays with its publisher, and sync spreads it.
+    package private(set) var relayPublishFailures = 0
+    /// Relay deliveries the lossy links dropped, over every node.
+    package let links: LossyLinks
+    /// Messages each node slot stored, by source (`relay`, `publish`, `sync`, `fetch`, …).
+    private var stored: [Int: [String: Int]] = [:]
 
     /// Opens the archive of demo node `number` (1-based), or returns nil to use the SQLite file in
     /// its data directory.
@@ -42,6 +50,7 @@ package actor DemoCluster {
         self.openArchive = openArchive
         self.logger = logger
         self.generator = SeededRandom(seed: configuration.seed)
+        self.links = LossyLinks(loss: configuration.loss, seed: configuration.seed)
         self.directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "wakusync-demo-\(UUID().uuidString)"
         )
@@ -63,6 +72,8 @@ package actor DemoCluster {
             node.fetchGrace = .seconds(2)
             // Demo archives are small, and five nodes share one process.
             node.archiveCacheMiB = 8
+            node.relay = true
+            node.relayDeliveryFilter = self.links.filter(into: number)
             configurations.append(node)
             nodes.append(
                 try Self.makeNode(node, number: number, archive: try await openArchive(number), logger: logger)
@@ -101,6 +112,7 @@ package actor DemoCluster {
                     // A churned node comes back on the same port and key and dials the same peers.
                     self.nodeConfigurations[index].staticPeers = peers
                 }
+                try await self.waitForMeshes()
                 result = try await body(self)
             } catch {
                 self.stopAll()
@@ -117,7 +129,12 @@ package actor DemoCluster {
     private func runSlot(_ slot: Int) async throws {
         while true {
             let node = self.nodes[slot]
-            try await node.run()
+            let events = node.events.subscribe(buffering: 1024)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await self.tally(events, slot: slot) }
+                try await node.run()
+                group.cancelAll()
+            }
             guard !self.stopping, self.restarting.contains(slot) else { return }
             // Down for a while: what is published meanwhile does not reach it.
             try await Task.sleep(for: .seconds(2))
@@ -135,6 +152,14 @@ package actor DemoCluster {
             )
             self.restarting.remove(slot)
             self.restarts += 1
+        }
+    }
+
+    /// Counts what node `slot` stores by the way it came, until its events end.
+    private func tally(_ events: AsyncStream<NodeEvent>, slot: Int) async {
+        for await event in events {
+            guard case .stored(let batch) = event, batch.inserted > 0 else { continue }
+            self.stored[slot, default: [:]][batch.source.rawValue, default: 0] += batch.inserted
         }
     }
 
@@ -168,25 +193,44 @@ package actor DemoCluster {
         for node in self.nodes { node.stop() }
     }
 
-    /// Publishes `count` messages now, each delivered to every node with probability 1 − loss
-    /// (a node being restarted misses what is published meanwhile, like a node that is down).
+    /// Waits until every node has a relay peer on the demo's topic for each other node, so the
+    /// first messages are not published into an empty mesh (at most 10 s; sync repairs the rest).
+    private func waitForMeshes() async throws {
+        let topic = self.configuration.pubsubTopic
+        let others = self.nodes.count - 1
+        guard others > 0 else { return }
+        let deadline = ContinuousClock.now + .seconds(10)
+        for node in self.nodes {
+            while node.relayPeers(subscribedTo: topic).count < others, ContinuousClock.now < deadline {
+                _ = await node.waitForRelayPeer(on: topic, timeout: .seconds(1))
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    /// Publishes `count` messages now, each through relay at a random running node, which also
+    /// keeps it (it originated there); the lossy links decide who else gets it.
     package func publish(_ count: Int, at now: Int64) async {
-        var deliveries = Array(repeating: [TransferPayload](), count: self.nodes.count)
+        let running = self.nodes.indices.filter { !self.restarting.contains($0) }
+        var batches = Array(repeating: [TransferPayload](), count: self.nodes.count)
         for _ in 0..<count {
             let payload = self.makeMessage(at: now)
-            var reached = false
-            for index in self.nodes.indices
-            where Double(self.generator.next() % 1_000_000) / 1_000_000 >= self.configuration.loss
-                && !self.restarting.contains(index)
-            {
-                deliveries[index].append(payload)
-                reached = true
-            }
             self.published += 1
-            if reached { self.union.insert(payload.message.hash(pubsubTopic: payload.pubsubTopic)) }
+            // A message published while every node is down reaches nobody, as with real relay.
+            guard !running.isEmpty else { continue }
+            batches[running[Int(self.generator.next() % UInt64(running.count))]].append(payload)
+            self.union.insert(payload.message.hash(pubsubTopic: payload.pubsubTopic))
         }
-        for (node, messages) in zip(self.nodes, deliveries) where !messages.isEmpty {
-            await node.publish(messages)
+        // One write per publishing node, then the messages go out through its relay.
+        for (node, batch) in zip(self.nodes, batches) where !batch.isEmpty {
+            await node.publish(batch)
+            for payload in batch {
+                do {
+                    _ = try await node.relayPublish(payload.message, on: payload.pubsubTopic)
+                } catch {
+                    self.relayPublishFailures += 1
+                }
+            }
         }
     }
 
@@ -226,7 +270,14 @@ package actor DemoCluster {
             let stored = try await node.storedHashes()
             let known = stored.count(where: self.union.contains)
             foreign += stored.count - known
-            entries.append(DemoReport.Node(name: name, peerId: node.peerID, messages: stored.count))
+            entries.append(
+                DemoReport.Node(
+                    name: name,
+                    peerId: node.peerID,
+                    messages: stored.count,
+                    storedBySource: self.stored[number] ?? [:]
+                )
+            )
             missing[name] = self.union.count - known
         }
         return DemoReport(
@@ -240,7 +291,11 @@ package actor DemoCluster {
             // the key in every report.
             timeToConsistencySeconds: timeToConsistency.map {
                 Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
-            } ?? .nan
+            } ?? .nan,
+            relay: DemoReport.Relay(
+                publishFailures: self.relayPublishFailures,
+                linkDrops: self.links.dropped
+            )
         )
     }
 
@@ -269,6 +324,9 @@ package struct DemoReport: Codable, Sendable {
         package var name: String
         package var peerId: String
         package var messages: Int
+        /// Messages it stored, by the way they came: `publish` (its own traffic), `relay`, and
+        /// what Store Sync repaired (`sync` pushes, `fetch`); over restarts in a soak.
+        package var storedBySource: [String: Int]
     }
 
     package var nodes: [Node]
@@ -277,8 +335,23 @@ package struct DemoReport: Codable, Sendable {
     package var missing: [String: Int]
     package var converged: Bool
     package var timeToConsistencySeconds: Double
+    /// What relay did with the traffic.
+    package var relay: Relay
     /// Only in soak runs (with churn).
     package var soak: Soak?
+
+    /// Relay's share: every message is published through relay at one node.
+    package struct Relay: Codable, Sendable {
+        /// Publishes relay refused (no peer subscribed yet); sync spreads those messages.
+        package var publishFailures: Int
+        /// Deliveries the lossy links dropped (first copies, forwards and IWANT answers alike).
+        package var linkDrops: Int
+
+        package init(publishFailures: Int, linkDrops: Int) {
+            self.publishFailures = publishFailures
+            self.linkDrops = linkDrops
+        }
+    }
 
     /// What a soak run adds: restarts and the process's memory over time.
     package struct Soak: Codable, Sendable {

@@ -1,3 +1,4 @@
+package import Libp2p
 internal import WakuCore
 package import WakuSync
 
@@ -65,6 +66,10 @@ package struct NodeConfiguration: Sendable {
     /// Run Waku Relay (gossipsub) on ``relayPubsubTopics`` (`--relay`). Off by default: wakusync
     /// is a sync node, and a relay peer must keep up with the mesh's traffic (PROTOCOLS.md §10).
     package var relay: Bool
+    /// Simulated relay link loss for `wakusync demo` and tests: whether a message (by relay
+    /// message id) arriving from a peer is taken; false drops that delivery as a lossy link would.
+    /// Nil in a real node.
+    package var relayDeliveryFilter: (@Sendable (_ messageID: [UInt8], _ from: PeerID) -> Bool)?
 
     package init(name: String, dataDirectory: String, agentVersion: String) {
         self.name = name

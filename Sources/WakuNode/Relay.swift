@@ -82,6 +82,7 @@ final class Relay: Sendable {
         var router = Router(configuration: gossipsub, random: SeededGenerator(seed: seed)) {
             RelayMessageID.of($0)
         }
+        router.deliveryFilter = configuration.relayDeliveryFilter
         // No peers yet: subscribing only records the topics; every new peer's first RPC lists them.
         let start = ContinuousClock.now
         for topic in self.topics {

@@ -11,8 +11,10 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Watch Store Sync converge: real nodes on loopback, lossy traffic, a compressed schedule.",
         discussion: """
-            Each node has its own archive in a temporary directory; a traffic generator publishes to \
-            each node with independent loss (standing in for relay loss). Nodes sync every --sync-interval \
+            Each node has its own archive in a temporary directory; the nodes form Waku Relay meshes, a \
+            traffic generator publishes each message through relay at a random node, and every relay \
+            link drops deliveries with chance --loss, so a node misses a message only when every link \
+            bringing it drops it: real relay loss that Store Sync repairs. Nodes sync every --sync-interval \
             seconds over a 2-minute window. With --headless --duration S, traffic runs for S seconds, \
             then the cluster keeps syncing until every node holds every message that reached at least one \
             node (or --settle runs out); the exit status is 0 only if it converged.
@@ -25,7 +27,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Messages published per second.")
     var rate: Double = 5
 
-    @Option(help: "Chance that a node misses a message (0…1).")
+    @Option(help: "Chance that a relay link drops a delivery (0…1).")
     var loss: Double = 0.2
 
     @Option(help: "Seconds between each node's syncs.")
@@ -191,9 +193,16 @@ struct DemoCommand: AsyncParsableCommand {
             print(try JSONOutput.string(report))
         } else {
             print("published \(report.published), reached at least one node \(report.union)")
+            print(
+                "relay: \(report.relay.linkDrops) deliveries dropped by the lossy links, "
+                    + "\(report.relay.publishFailures) publishes with no relay peer"
+            )
             for node in report.nodes {
+                let by = node.storedBySource
                 print(
                     "  \(node.name)  \(node.peerId)  \(node.messages) messages, missing \(report.missing[node.name] ?? 0)"
+                        + " (own \(by["publish"] ?? 0), relay \(by["relay"] ?? 0),"
+                        + " repaired by sync \((by["sync"] ?? 0) + (by["fetch"] ?? 0)))"
                 )
             }
             if report.converged {
