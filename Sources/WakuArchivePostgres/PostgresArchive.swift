@@ -33,6 +33,9 @@ package final class PostgresArchive: MessageArchive {
     let logger: Logger
     let partitions: PostgresPartitions
     let wallClock: @Sendable () -> Int64
+    /// Whether the server compresses TOASTed values with LZ4, which our inserts ask for (see
+    /// ``PostgresArchive/insertReportingNew(_:)``).
+    let hasLZ4: Bool
     /// Runs the pool's background work. postgres-nio needs `run()` running while the client is
     /// used, and the archive is handed to code that knows nothing about PostgreSQL, so the
     /// archive owns that task the way GRDB owns its dispatch queues; ``close()`` cancels it and
@@ -44,12 +47,14 @@ package final class PostgresArchive: MessageArchive {
         client: PostgresClient,
         limits: StoreLimits,
         wallClock: @escaping @Sendable () -> Int64,
+        hasLZ4: Bool,
         logger: Logger
     ) {
         self.location = location.description
         self.client = client
         self.limits = limits
         self.wallClock = wallClock
+        self.hasLZ4 = hasLZ4
         self.logger = logger
         self.partitions = PostgresPartitions(logger: logger)
         self.runner = Task { await client.run() }
@@ -82,6 +87,7 @@ package final class PostgresArchive: MessageArchive {
     ) async throws(ArchiveError) -> PostgresArchive {
         // One plain connection first: a wrong password or an unreachable server fails here at
         // once with the server's reason, where the pool would keep retrying.
+        let hasLZ4: Bool
         do {
             let connection = try await PostgresConnection.connect(
                 configuration: try Self.connectionConfiguration(location),
@@ -90,6 +96,7 @@ package final class PostgresArchive: MessageArchive {
             )
             do {
                 try await PostgresSchema.prepare(on: connection, readOnly: readOnly, location: location, logger: logger)
+                hasLZ4 = try await Self.supportsLZ4(connection, logger: logger)
                 try await connection.close()
             } catch {
                 try? await connection.close()
@@ -103,7 +110,24 @@ package final class PostgresArchive: MessageArchive {
         var configuration = Self.clientConfiguration(location)
         configuration.options.maximumConnections = max(1, maxConnections)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        return PostgresArchive(location: location, client: client, limits: limits, wallClock: wallClock, logger: logger)
+        return PostgresArchive(
+            location: location,
+            client: client,
+            limits: limits,
+            wallClock: wallClock,
+            hasLZ4: hasLZ4,
+            logger: logger
+        )
+    }
+
+    /// Whether the server was built with LZ4 (Debian's and the official images are).
+    private static func supportsLZ4(_ connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
+            logger: logger
+        )
+        for try await supported in rows.decode(Bool.self) { return supported }
+        return false
     }
 
     /// Nanoseconds since the Unix epoch from the system clock.

@@ -173,6 +173,46 @@ struct PostgresArchiveTests {
         }
     }
 
+    @Test("large payloads are compressed with LZ4 where the server has it, and read back as written")
+    func payloadsCompressWithLZ4() async throws {
+        try await Self.withDatabase { database in
+            let archive = try await PostgresArchive.open(database.location)
+            // 8 KiB of a repeated pattern: 16 KiB of hex, compressible, so PostgreSQL compresses it.
+            let payload = (0..<8_192).map { UInt8(truncatingIfNeeded: $0 % 7) }
+            let large = ArchivedMessage(
+                pubsubTopic: Self.vector.pubsubTopic,
+                message: WakuMessage(
+                    payload: payload,
+                    contentTopic: "/a/1/b/proto",
+                    timestamp: Self.vector.message.timestamp
+                ),
+                source: .relay
+            )
+            #expect(try await archive.insert([large]) == InsertOutcome(inserted: 1))
+            let stored = try await archive.messages(withHashes: [large.hash])
+            #expect(stored.first?.archived.message.payload == payload)
+            try await archive.close()
+            let expected = try await Self.sql(
+                """
+                SELECT CASE WHEN 'lz4' = ANY(enumvals) THEN 'lz4' ELSE 'pglz' END
+                FROM pg_settings WHERE name = 'default_toast_compression'
+                """,
+                database
+            )
+            let method = try await Self.sql("SELECT pg_column_compression(payload) FROM messages", database)
+            #expect(method == expected)
+            // The schema is untouched: no column asks for a compression method of its own.
+            let columns = try await Self.sql(
+                """
+                SELECT attname FROM pg_attribute
+                WHERE attrelid = 'messages'::regclass AND attcompression <> '' AND attnum > 0
+                """,
+                database
+            )
+            #expect(columns.isEmpty)
+        }
+    }
+
     @Test("rows nwaku wrote with its own SQL are served as Store v3 answers, cursors included")
     func weReadNwakuRows() async throws {
         try await Self.withDatabase { database in
