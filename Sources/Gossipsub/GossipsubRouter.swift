@@ -50,6 +50,10 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
     /// Control entries gathered during one step, sent as one RPC per peer by ``flushControl()``.
     var controlBuffer: [Peer: RPC.Control] = [:]
     var outbox: [Action] = []
+    /// What the router counted over all topics since it started.
+    package internal(set) var counters = TrafficCounters()
+    /// What it counted per topic we are subscribed to.
+    package internal(set) var countersByTopic: [String: TrafficCounters] = [:]
 
     /// A message waiting for the application's verdict.
     struct PendingValidation: Sendable {
@@ -122,6 +126,9 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
 
     /// Connected peers subscribed to `topic`, sorted.
     package func peers(subscribedTo topic: String) -> [Peer] { (self.topicPeers[topic] ?? []).sorted() }
+
+    /// Peers the driver told us are connected.
+    package var connectedPeerCount: Int { self.peers.count }
 
     /// The peer's score as of the last score update (0 for a peer never scored).
     package func score(of peer: Peer) -> Double { self.scores[peer]?.value ?? 0 }
