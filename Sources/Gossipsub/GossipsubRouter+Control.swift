@@ -16,6 +16,7 @@ extension GossipsubRouter {
 
     private mutating func handle(_ prune: RPC.Prune, from peer: Peer, now: Instant) {
         let topic = prune.topic
+        self.count(topic) { $0.prune.received += 1 }
         self.trace(.pruneReceived(topic: topic, peer: peer))
         // Backoffs matter only where we graft, so only our topics get one: a PRUNE storm on
         // made-up topics leaves nothing behind.
@@ -34,6 +35,7 @@ extension GossipsubRouter {
     private mutating func handle(_ graft: RPC.Graft, from peer: Peer, now: Instant, prunedTopics: inout Set<String>) {
         let topic = graft.topic
         let configuration = self.configuration
+        self.count(topic) { $0.graft.received += 1 }
         self.trace(.graftReceived(topic: topic, peer: peer))
         guard self.mesh[topic]?.contains(peer) != true else { return }
         // The peer may GRAFT up to twice the slack early: it may have counted from the moment
@@ -80,6 +82,9 @@ extension GossipsubRouter {
     /// nim-libp2p's `handleIHave`: ask for unseen ids of our topics, at most the budget per heartbeat.
     private mutating func handleIHaves(_ ihaves: [RPC.IHave], from peer: Peer, now: Instant) {
         guard !ihaves.isEmpty, var state = self.peers[peer] else { return }
+        for ihave in ihaves {
+            self.count(ihave.topic) { $0.iHave.received += 1 }
+        }
         self.trace(.iHaveReceived(peer: peer, count: ihaves.reduce(0) { $0 + $1.messageIDs.count }))
         let limits = self.configuration.limits
         let allowance = max(limits.maxIHavesPerHeartbeat - state.iHavesThisHeartbeat, 0)
@@ -108,6 +113,7 @@ extension GossipsubRouter {
         // Shuffled, as nim does, so a peer that truncates long lists still answers different ids.
         wanted.shuffle(using: &self.random)
         self.queueControl(to: peer) { $0.iwant.append(RPC.MessageIDList(messageIDs: wanted)) }
+        self.counters.iWant.sent += 1
         self.trace(.iWantSent(peer: peer, count: wanted.count))
     }
 
@@ -116,6 +122,7 @@ extension GossipsubRouter {
     private mutating func answerIWants(_ lists: [RPC.MessageIDList], from peer: Peer) -> [RPC.Message] {
         guard !lists.isEmpty, var state = self.peers[peer] else { return [] }
         let limits = self.configuration.limits
+        self.counters.iWant.received += lists.count
         self.trace(.iWantReceived(peer: peer, count: lists.reduce(0) { $0 + $1.messageIDs.count }))
         guard self.score(of: peer) >= self.configuration.score.gossipThreshold else { return [] }
         var replies: [RPC.Message] = []

@@ -58,6 +58,7 @@ extension GossipsubRouter {
         for peer in grafted.sorted() {
             self.addToMesh(peer, topic: topic, now: now)
             self.queueControl(to: peer) { $0.graft.append(RPC.Graft(topic: topic)) }
+            self.count(topic) { $0.graft.sent += 1 }
             self.trace(.graftSent(topic: topic, peer: peer))
         }
         let meshPeers = self.mesh[topic] ?? []
@@ -138,6 +139,7 @@ extension GossipsubRouter {
             for peer in targets.sorted() {
                 self.queueControl(to: peer) { $0.ihave.append(ihave) }
                 self.peers[peer]?.sentIHaves[0].formUnion(ids)
+                self.count(topic) { $0.iHave.sent += 1 }
                 self.trace(.iHaveSent(peer: peer, count: ids.count))
             }
         }

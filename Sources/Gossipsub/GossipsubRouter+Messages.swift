@@ -36,6 +36,7 @@ extension GossipsubRouter {
         self.flushControl()
         for reply in replies {
             self.send(RPC(messages: [reply]), to: peer)
+            self.countSent(reply, to: 1)
         }
     }
 
@@ -44,8 +45,11 @@ extension GossipsubRouter {
     private mutating func receive(_ message: RPC.Message, from peer: Peer, now: Instant) {
         let id = self.messageID(message.data)
         if let filter = self.deliveryFilter, !filter(id, peer) { return }
+        let size = message.data.count + message.topic.utf8.count
+        self.count(message.topic) { $0.bytesIn += size }
         if self.seen.contains(id, at: now) {
             self.pending[id]?.alsoFrom.insert(peer)
+            self.count(message.topic) { $0.duplicates += 1 }
             self.trace(.duplicate(messageID: id, from: peer))
             return
         }
@@ -63,10 +67,12 @@ extension GossipsubRouter {
             return
         }
         if message.signature != nil {
+            self.count(topic) { $0.malformed += 1 }
             self.reject(id, topic: topic, from: peer, reason: .signaturePresent)
             return
         }
         if let seqno = message.seqno, seqno.count != 8 {
+            self.count(topic) { $0.malformed += 1 }
             self.reject(id, topic: topic, from: peer, reason: .invalidSeqno)
             return
         }
@@ -92,8 +98,10 @@ extension GossipsubRouter {
         let topic = entry.message.topic
         switch result {
         case .reject:
+            self.count(topic) { $0.invalid += 1 }
             self.reject(id, topic: topic, from: entry.source, reason: .rejected)
         case .ignore:
+            self.count(topic) { $0.ignored += 1 }
             self.trace(.dropped(messageID: id, from: entry.source, reason: .ignored))
         case .accept:
             // The topic may have been left while the message was validated.
@@ -106,6 +114,11 @@ extension GossipsubRouter {
             for target in targets {
                 self.send(frame: frame, to: target)
             }
+            self.count(topic) {
+                $0.received += 1
+                $0.forwarded += targets.count
+            }
+            self.countSent(entry.message, to: targets.count)
             self.trace(.accepted(messageID: id, from: entry.source, forwardedTo: targets.count))
             self.outbox.append(
                 .deliver(InboundMessage(topic: topic, data: entry.message.data, messageID: id, source: entry.source))
@@ -139,6 +152,8 @@ extension GossipsubRouter {
         for target in targets {
             self.send(frame: frame, to: target)
         }
+        self.count(topic) { $0.published += targets.count }
+        self.countSent(message, to: targets.count)
         self.trace(.published(topic: topic, messageID: id, peerCount: targets.count))
     }
 

@@ -55,6 +55,7 @@ extension GossipsubRouter {
         self.fanout[topic] = nil
         self.fanoutExpiry[topic] = nil
         self.mesh[topic] = []
+        self.countersByTopic[topic] = TrafficCounters()
         let announcement = RPC(subscriptions: [RPC.Subscription(subscribe: true, topic: topic)])
         for peer in self.peers.keys.sorted() {
             self.send(announcement, to: peer)
@@ -70,6 +71,7 @@ extension GossipsubRouter {
             self.queuePrune(topic, to: peer, backoff: backoff)
         }
         self.mesh[topic] = nil
+        self.countersByTopic[topic] = nil
         // PRUNE before UNSUBSCRIBE, as nim does: the other side then keeps our short backoff
         // instead of the 60 s it records when a mesh peer unsubscribes.
         self.flushControl()
@@ -137,6 +139,7 @@ extension GossipsubRouter {
     mutating func queuePrune(_ topic: String, to peer: Peer, backoff: Duration) {
         let seconds = UInt64(max(backoff.components.seconds, 0))
         self.queueControl(to: peer) { $0.prune.append(RPC.Prune(topic: topic, backoff: seconds)) }
+        self.count(topic) { $0.prune.sent += 1 }
         self.trace(.pruneSent(topic: topic, peer: peer))
     }
 

@@ -54,6 +54,10 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
     /// is taken; false drops that delivery before anything sees it, as a lossy link would. Nil
     /// (every delivery taken) outside demos and tests.
     package var deliveryFilter: (@Sendable (_ messageID: [UInt8], _ from: Peer) -> Bool)?
+    /// What the router counted over all topics since it started.
+    package internal(set) var counters = TrafficCounters()
+    /// What it counted per topic we are subscribed to.
+    package internal(set) var countersByTopic: [String: TrafficCounters] = [:]
 
     /// A message waiting for the application's verdict.
     struct PendingValidation: Sendable {
@@ -126,6 +130,9 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
 
     /// Connected peers subscribed to `topic`, sorted.
     package func peers(subscribedTo topic: String) -> [Peer] { (self.topicPeers[topic] ?? []).sorted() }
+
+    /// Peers the driver told us are connected.
+    package var connectedPeerCount: Int { self.peers.count }
 
     /// The peer's score as of the last score update (0 for a peer never scored).
     package func score(of peer: Peer) -> Double { self.scores[peer]?.value ?? 0 }

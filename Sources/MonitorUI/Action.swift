@@ -6,6 +6,7 @@ package enum Action: String, CaseIterable, Sendable {
     case startResume
     case addPeer
     case disconnect
+    case publishTest
     case drillDown
     case back
     case nextPane

@@ -47,6 +47,12 @@ extension Dashboard {
                 return nil
             }
             self.setOverlay(.confirm(.disconnect(peerID: peer.peerID)))
+        case .publishTest:
+            guard self.state.runsRelay else {
+                self.setFlash("relay is off on this node (start it with --relay)", .warning, at: now)
+                return nil
+            }
+            return self.send(.publishTest, at: now)
         case .watchNode:
             self.watch(node: (self.watched + 1) % self.nodes.count, at: now)
         case .back where self.state.view.drillDown == nil && !self.state.view.logFilter.isEmpty:
@@ -158,7 +164,7 @@ extension NodeCommand {
         switch self {
         case .forceSync(let peerID): peerID
         case .pause(let peerID), .unpause(let peerID), .disconnect(let peerID): peerID
-        case .startResume, .addPeer: nil
+        case .startResume, .addPeer, .publishTest: nil
         }
     }
 }

@@ -75,7 +75,9 @@ struct FooterView {
 
     /// Footer hints dropped first when the line is too narrow for all (the help screen lists
     /// every key); `?` and `q` are never dropped.
-    private static let dropOrder: [Action] = [.syncAll, .nextPane, .addPeer, .disconnect, .startResume, .drillDown]
+    private static let dropOrder: [Action] = [
+        .syncAll, .nextPane, .addPeer, .disconnect, .publishTest, .startResume, .drillDown,
+    ]
 
     private struct Hint {
         var action: Action
@@ -94,8 +96,10 @@ struct FooterView {
                 self.hint(.help, context: context), self.hint(.quit, context: context),
             ].compactMap(\.self)
         } else {
+            // Keys that do nothing here are not offered: node keys with one node, publish without relay.
             hints = KeyTable.bindings.filter { binding in
                 binding.showsInFooter && (binding.action != .watchNode || self.dashboard.nodes.count > 1)
+                    && (binding.action != .publishTest || self.dashboard.state.runsRelay)
             }.compactMap { self.hint($0.action, context: context) }
         }
         var gap = 2

@@ -55,6 +55,10 @@ struct HelpScreen {
                 Span("set/N", .key), Span(" item sets carrying N items  "), Span("DIFF IN/OUT", .key),
                 Span(" we lacked / they lacked"),
             ],
+            [
+                Span(String().padding(14)),
+                Span("M", .key), Span(" in our relay mesh  "), Span("I/O", .key), Span(" received / sent"),
+            ],
         ]
     }
 

@@ -52,6 +52,14 @@ package enum KeyTable {
             section: .actions
         ),
         KeyBinding(
+            keys: [.character("P")],
+            action: .publishTest,
+            label: "publish",
+            help: "Publish a test message through relay (with --relay)",
+            showsInFooter: true,
+            section: .actions
+        ),
+        KeyBinding(
             keys: [.enter],
             action: .drillDown,
             label: "rounds",

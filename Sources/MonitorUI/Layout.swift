@@ -4,8 +4,9 @@
 /// - Below 80×24: nothing but a message saying so.
 /// - Compact (from 80×24): a three-line header, a tab bar, one pane at a time (Tab switches),
 ///   the footer.
-/// - Rich (from 140×36): the header, then two columns of boxed panes — peers, rounds and missing
-///   hashes on the left; archive, resume and the log on the right — and the footer.
+/// - Rich (from 140×36): the header, then two columns of boxed panes — peers, rounds, relay and
+///   missing hashes on the left; archive, resume and the log on the right — and the footer. The
+///   relay box is one line ("relay off") unless the node runs relay.
 package struct Layout: Equatable, Sendable {
     /// Which of the three layouts applies.
     package enum Kind: Equatable, Sendable {
@@ -34,9 +35,12 @@ package struct Layout: Equatable, Sendable {
     /// The rich layout's pane boxes (empty in the compact layout, where the active pane fills ``body``).
     package let panes: [Pane: Rect]
 
+    /// Rows of the rich layout's relay box when relay is off: its borders and one line.
+    static let relayOffRows = 3
+
     /// The layout at `size`; `peerRows` (the number of peers) sizes the rich layout's peers pane
-    /// to its table.
-    package init(size: Size, peerRows: Int = 8) {
+    /// to its table, and `runsRelay` gives its relay pane room.
+    package init(size: Size, peerRows: Int = 8, runsRelay: Bool = false) {
         self.size = size
         let screen = Rect(size)
         guard size.contains(Size.minimum) else {
@@ -57,7 +61,7 @@ package struct Layout: Equatable, Sendable {
         } else {
             self.tabs = Rect(.zero)
             self.body = middle
-            self.panes = Self.richPanes(in: middle, peerRows: peerRows)
+            self.panes = Self.richPanes(in: middle, peerRows: peerRows, runsRelay: runsRelay)
         }
     }
 
@@ -71,17 +75,20 @@ package struct Layout: Equatable, Sendable {
         }
     }
 
-    private static func richPanes(in body: Rect, peerRows: Int) -> [Pane: Rect] {
+    private static func richPanes(in body: Rect, peerRows: Int, runsRelay: Bool) -> [Pane: Rect] {
         let leftWidth = max(90, body.width * 58 / 100)
         let (left, right) = body.splitLeft(leftWidth)
         // Borders, headings, the peers, a blank line and three lines of details.
         let peersRows = min(max(9, peerRows + 7), left.height * 40 / 100)
-        let roundsRows = max(10, (left.height - peersRows) * 55 / 100)
-        let leftPanes = left.rows([peersRows, roundsRows, 0])
+        let rest = left.height - peersRows
+        // Relay: its topics, two lines of totals and the last messages.
+        let relayRows = runsRelay ? max(8, rest * 35 / 100) : Self.relayOffRows
+        let roundsRows = max(8, (rest - relayRows) * 55 / 100)
+        let leftPanes = left.rows([peersRows, roundsRows, relayRows, 0])
         let archiveRows = max(12, right.height * 42 / 100)
         let rightPanes = right.rows([archiveRows, 7, 0])
         return [
-            .peers: leftPanes[0], .sessions: leftPanes[1], .missing: leftPanes[2],
+            .peers: leftPanes[0], .sessions: leftPanes[1], .relay: leftPanes[2], .missing: leftPanes[3],
             .archive: rightPanes[0], .resume: rightPanes[1], .log: rightPanes[2],
         ]
     }

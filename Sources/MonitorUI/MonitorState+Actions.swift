@@ -20,6 +20,8 @@ extension MonitorState {
             return peer.isPaused ? .unpause(peerID: peer.peerID) : .pause(peerID: peer.peerID)
         case .startResume:
             return .startResume
+        case .publishTest:
+            return .publishTest
         case .disconnect:
             return self.selectedPeer.map { .disconnect(peerID: $0.peerID) }
         case .drillDown:
@@ -48,7 +50,7 @@ extension MonitorState {
         switch self.view.focus {
         case .sessions: self.selectedSession
         case .peers, .missing: self.selectedPeer.flatMap { self.latestSession(with: $0.peerID) }
-        case .resume, .archive, .log: self.selectedSession
+        case .resume, .archive, .relay, .log: self.selectedSession
         }
     }
 
@@ -64,6 +66,7 @@ extension MonitorState {
             case .startResume: "resume requested"
             case .addPeer(let address): "dialling \(address)"
             case .disconnect: "disconnect requested"
+            case .publishTest: "test message publish requested"
             }
         self.appendLog(.info, .command, text, peerID: command.peerID, at: now)
         return text
@@ -124,7 +127,7 @@ extension MonitorState {
             let limit = max(0, self.log.lines(matching: self.view.logFilter).count - self.view.logRows)
             let scrolled = step < 0 ? self.view.logScroll + min(-step, limit) : self.view.logScroll - min(step, limit)
             self.view.logScroll = min(max(0, scrolled), limit)
-        case .resume, .archive:
+        case .resume, .archive, .relay:
             break
         }
     }

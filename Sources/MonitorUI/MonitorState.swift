@@ -30,6 +30,8 @@ package struct MonitorState: Equatable, Sendable {
     package internal(set) var archive: ArchiveSnapshot?
     /// What was stored since the monitor started, for the sparklines.
     package internal(set) var growth = GrowthHistory()
+    /// Waku Relay's status and last messages.
+    package internal(set) var relay = RelayHistory()
     /// Store Resume, as last reported.
     package internal(set) var resume: ResumeProgress?
     /// When the next periodic sync starts (wall clock, nanoseconds).
@@ -107,15 +109,19 @@ package struct MonitorState: Equatable, Sendable {
             )
         case .storeServed:
             break
-        case .relayed:
-            // What relay accepted shows up as stored messages of source relay.
-            break
+        case .relayed(let message):
+            // Listed in the relay pane; what the archive kept shows up as stored messages too.
+            self.relay.record(message, at: now)
+        case .relayStatus(let status): self.relay.record(status, at: now)
         case .notice(let notice):
             self.appendLog(notice.severity, .notice, notice.message, peerID: notice.peerID, at: now)
         }
     }
 
     // MARK: - Derived values the renderer and the actions share
+
+    /// Whether the node runs Waku Relay.
+    package var runsRelay: Bool { self.node?.relayTopics.isEmpty == false || self.relay.status != nil }
 
     /// Peers in row order.
     package var orderedPeers: [PeerSnapshot] { self.peerOrder.compactMap { self.peers[$0] } }

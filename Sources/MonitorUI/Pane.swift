@@ -5,6 +5,7 @@ package enum Pane: Int, CaseIterable, Sendable {
     case missing
     case resume
     case archive
+    case relay
     case log
 
     /// The pane's title and the compact layout's tab name.
@@ -15,6 +16,7 @@ package enum Pane: Int, CaseIterable, Sendable {
         case .missing: "Missing"
         case .resume: "Resume"
         case .archive: "Archive"
+        case .relay: "Relay"
         case .log: "Log"
         }
     }

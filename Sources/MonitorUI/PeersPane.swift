@@ -1,7 +1,7 @@
 internal import NodeEvents
 
-/// The peers table: state, sync activity, last sync, differences, round-trip time, errors; with
-/// room to spare, the selected peer's details below it.
+/// The peers table: state (with `M` for a peer in our relay mesh), sync activity, last sync,
+/// differences, round-trip time, errors; with room to spare, the selected peer's details below it.
 struct PeersPane: PaneView {
     let state: MonitorState
 
@@ -53,9 +53,10 @@ struct PeersPane: PaneView {
     func draw(in rect: Rect, focused: Bool, on grid: inout CellGrid, context: RenderContext) {
         let peers = self.state.orderedPeers
         let selected = self.state.selectedPeer?.peerID
+        let mesh = self.state.relay.status?.meshPeers ?? []
         let table = Table(
             columns: Self.columns,
-            rows: peers.map { .cells(self.cells($0, context: context)) },
+            rows: peers.map { .cells(self.cells($0, inMesh: mesh.contains($0.peerID), context: context)) },
             selected: peers.firstIndex { $0.peerID == selected },
             isFocused: focused,
             placeholder: "no peers yet: press a to add one by multiaddr"
@@ -65,6 +66,7 @@ struct PeersPane: PaneView {
         if let peer = self.state.selectedPeer, drawn == peers.count + 1, rect.height >= drawn + Self.detailRows {
             self.drawDetails(
                 peer,
+                inMesh: mesh.contains(peer.peerID),
                 in: Rect(x: rect.x, y: rect.y + drawn + 1, width: rect.width, height: 3),
                 on: &grid,
                 context: context
@@ -72,11 +74,11 @@ struct PeersPane: PaneView {
         }
     }
 
-    private func cells(_ peer: PeerSnapshot, context: RenderContext) -> [Span] {
+    private func cells(_ peer: PeerSnapshot, inMesh: Bool, context: RenderContext) -> [Span] {
         let glyphs = context.glyphs
         let state: Span =
             switch peer.state {
-            case .connected: Span("\(glyphs.filled) connected", .good)
+            case .connected: Span("\(glyphs.filled) connected" + (inMesh ? " M" : ""), .good)
             case .connecting: Span("\(glyphs.dotted) connecting", .warning)
             case .disconnected: Span("\(glyphs.hollow) down", .error)
             case .backingOff:
@@ -129,12 +131,19 @@ struct PeersPane: PaneView {
         }
     }
 
-    private func drawDetails(_ peer: PeerSnapshot, in rect: Rect, on grid: inout CellGrid, context: RenderContext) {
+    private func drawDetails(
+        _ peer: PeerSnapshot,
+        inMesh: Bool,
+        in rect: Rect,
+        on grid: inout CellGrid,
+        context: RenderContext
+    ) {
         let separator = Span(context.separator, .dim)
         var first = [Span(peer.peerID, .accent)]
         if let alias = context.aliases[peer.peerID] { first.append(Span(" (\(alias))", .accent)) }
         first += [separator, Span(peer.isStatic ? "static" : "discovered", .normal)]
         if let direction = peer.direction { first += [separator, Span(direction.rawValue)] }
+        if inMesh { first += [separator, Span("in our relay mesh", .good)] }
         if let address = peer.address { first += [separator, Span(address, .dim)] }
         var second: [Span] = []
         if let agent = peer.agentVersion { second += [Span("agent ", .dim), Span(agent), separator] }

@@ -18,7 +18,7 @@ package struct Renderer: Sendable {
     /// The screen for `dashboard` at `size`, at wall-clock time `now` (nanoseconds).
     package func render(_ dashboard: Dashboard, size: Size, now: Int64) -> CellGrid {
         var grid = CellGrid(size: size, isASCIIOnly: !self.glyphs.allowsNonASCII)
-        let layout = Layout(size: size, peerRows: dashboard.state.peers.count)
+        let layout = Layout(size: size, peerRows: dashboard.state.peers.count, runsRelay: dashboard.state.runsRelay)
         let context = RenderContext(
             theme: self.theme,
             glyphs: self.glyphs,
@@ -123,6 +123,7 @@ package struct Renderer: Sendable {
         case .missing: MissingPane(state: state)
         case .resume: ResumePane(resume: state.resume)
         case .archive: ArchivePane(state: state)
+        case .relay: RelayPane(state: state)
         case .log: LogPane(state: state)
         }
     }

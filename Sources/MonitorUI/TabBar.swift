@@ -8,11 +8,15 @@ struct TabBar {
         func labels() -> [String] {
             Pane.allCases.map { pane in " \(pane.title)" + (badges[pane.rawValue].map { " " + $0.text } ?? "") + " " }
         }
-        // When the bar is too narrow for every badge, the later tabs lose theirs first.
-        var index = badges.count - 1
-        while labels().reduce(labels().count - 1, { $0 + $1.unicodeScalars.count }) > rect.width, index >= 0 {
-            badges[index] = nil
-            index -= 1
+        // When the bar is too narrow for every badge, the later tabs lose theirs first, warnings
+        // and errors last: they are what the operator looks for.
+        func fits() -> Bool { labels().reduce(labels().count - 1, { $0 + $1.unicodeScalars.count }) <= rect.width }
+        for keepingAlerts in [true, false] {
+            for index in badges.indices.reversed() where !fits() {
+                guard let role = badges[index]?.role else { continue }
+                if keepingAlerts && (role == .warning || role == .error) { continue }
+                badges[index] = nil
+            }
         }
         var x = rect.x
         for (pane, label) in zip(Pane.allCases, labels()) {

@@ -28,6 +28,8 @@ package enum NodeEvent: Equatable, Sendable {
     case storeServed(StoreServed)
     /// Relay accepted a message from a peer (one event per message).
     case relayed(RelayedMessage)
+    /// Relay's mesh and counters, about once a second while relay runs.
+    case relayStatus(RelayStatus)
     case stored(StoredBatch)
     case archive(ArchiveSnapshot)
     /// Retention deleted messages (and the sync index dropped them).
@@ -106,4 +108,6 @@ package enum NodeCommand: Equatable, Sendable {
     /// Dial a multiaddr and keep it as a static peer.
     case addPeer(multiaddr: String)
     case disconnect(peerID: String)
+    /// Publish a small test message through relay on the node's first relay topic.
+    case publishTest
 }

@@ -23,6 +23,8 @@ package struct NodeInfo: Equatable, Sendable {
     /// Where the archive lives: a SQLite file's path, or `postgres://user@host:port/db` (never a
     /// password).
     package var archive: String
+    /// The pubsub topics Waku Relay runs on; empty when relay is off.
+    package var relayTopics: [String]
 
     package init(
         name: String,
@@ -38,9 +40,11 @@ package struct NodeInfo: Equatable, Sendable {
         syncRange: Duration,
         syncJitter: Duration,
         startedAt: Int64,
-        archive: String = ""
+        archive: String = "",
+        relayTopics: [String] = []
     ) {
         self.archive = archive
+        self.relayTopics = relayTopics
         self.name = name
         self.peerID = peerID
         self.listenAddresses = listenAddresses

@@ -12,6 +12,8 @@ package struct RelayedMessage: Equatable, Sendable {
     /// Its relay message id: the SHA-256 of the encoded WakuMessage (what the router dedups on;
     /// `wakusync bench relay` matches deliveries to publishes by it).
     package var messageID: [UInt8]
+    /// Its Waku message hash in hex (what the archive and Store know it by).
+    package var hash: String
 
     package init(
         peerID: String,
@@ -19,7 +21,8 @@ package struct RelayedMessage: Equatable, Sendable {
         bytes: Int,
         forwardedTo: Int,
         ephemeral: Bool,
-        messageID: [UInt8] = []
+        messageID: [UInt8] = [],
+        hash: String = ""
     ) {
         self.peerID = peerID
         self.pubsubTopic = pubsubTopic
@@ -27,5 +30,6 @@ package struct RelayedMessage: Equatable, Sendable {
         self.forwardedTo = forwardedTo
         self.ephemeral = ephemeral
         self.messageID = messageID
+        self.hash = hash
     }
 }

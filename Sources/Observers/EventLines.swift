@@ -3,8 +3,8 @@ package import NodeEvents
 
 /// One log line per meaningful node event, for `wakusync run --headless` (text or JSON lines).
 ///
-/// The same events feed the TUI and the metrics, so the three always agree. Rounds and archive
-/// size snapshots are too frequent for lines and are left to the TUI and `/metrics`.
+/// The same events feed the TUI and the metrics, so the three always agree. Rounds, archive size
+/// and relay status snapshots are too frequent for lines and are left to the TUI and `/metrics`.
 package enum EventLines {
     /// The text line for `event` at wall time `now` (nanoseconds), or nil for events not logged.
     package static func text(_ event: NodeEvent, at now: Int64) -> String? {
@@ -85,8 +85,9 @@ package enum EventLines {
         case .peerUpdated, .peerRemoved: Self.peer(event)
         case .sessionStarted, .sessionRound, .sessionEnded: Self.session(event)
         case .transfer, .rejected, .limitExceeded, .transferred, .storeServed: Self.traffic(event)
-        // One per message: the stored lines and the metrics count them.
-        case .relayed: nil
+        // One per message: the stored lines and the metrics count them. The status comes every
+        // second: the TUI and `/metrics` show it.
+        case .relayed, .relayStatus: nil
         case .stored, .archive, .retention, .resume: Self.archive(event)
         }
     }

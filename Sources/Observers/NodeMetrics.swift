@@ -3,13 +3,16 @@ internal import Prometheus
 internal import Synchronization
 
 /// Prometheus metrics fed from the node's event stream: nwaku's Store Sync metric names
-/// (PROTOCOLS.md §6.5), so nwaku's Grafana panels work on our node, plus ours (`wakusync_…`).
+/// (PROTOCOLS.md §6.5) and nwaku's and nim-libp2p's relay names, so nwaku's Grafana panels work on
+/// our node, plus ours (`wakusync_…`).
 package final class NodeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let roundTrips: ValueHistogram
     private let differences: ValueHistogram
     private let cached: Gauge
     private let peerStates = Mutex<[String: PeerSnapshot.State]>([:])
+    /// The last relay status counted: its cumulative counts are turned into counter increments.
+    let countedRelayStatus = Mutex<RelayStatus?>(nil)
 
     /// Metrics at zero, with nwaku's histograms registered.
     package init() {
@@ -31,20 +34,11 @@ package final class NodeMetrics: Sendable {
         switch event {
         case .sessionEnded, .transferred, .rejected, .limitExceeded, .transfer: self.recordSync(event)
         case .relayed(let relayed): self.recordRelay(relayed)
+        case .relayStatus(let status): self.recordRelay(status)
         case .stored, .archive, .retention, .storeServed: self.recordArchive(event)
         case .peerUpdated, .peerRemoved: self.recordPeers(event)
         case .started, .stopping, .sessionStarted, .sessionRound, .resume, .nextSync, .notice: break
         }
-    }
-
-    private func recordRelay(_ relayed: RelayedMessage) {
-        self.registry.makeCounter(
-            descriptor: Self.name(
-                "wakusync_relay_messages_total",
-                "messages relay accepted from peers (validated and forwarded), by pubsub topic"
-            ),
-            labels: [("topic", relayed.pubsubTopic)]
-        ).increment()
     }
 
     private func recordSync(_ event: NodeEvent) {
@@ -152,7 +146,7 @@ package final class NodeMetrics: Sendable {
     }
 
     /// A full metric name (no namespace or unit parts of its own) with its help text.
-    private static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
+    static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 

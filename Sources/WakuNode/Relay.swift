@@ -102,7 +102,8 @@ final class Relay: Sendable {
 
     // MARK: - Running
 
-    /// Sends the router a heartbeat every second on the node's clock until cancelled.
+    /// Sends the router a heartbeat every second on the node's clock until cancelled, and reports
+    /// the mesh and counters after each.
     func run() async {
         await self.beat(on: self.clock)
     }
@@ -114,6 +115,7 @@ final class Relay: Sendable {
             do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return }
             deadline = deadline.advanced(by: interval)
             await self.handle(.heartbeat)
+            self.events.emit(.relayStatus(self.status()))
         }
     }
 
@@ -213,7 +215,8 @@ final class Relay: Sendable {
                     bytes: inbound.data.count,
                     forwardedTo: forwardedTo,
                     ephemeral: message.ephemeral,
-                    messageID: inbound.messageID
+                    messageID: inbound.messageID,
+                    hash: message.hash(pubsubTopic: inbound.topic).hex
                 )
             )
         )

@@ -37,6 +37,8 @@ extension WakuNode {
         case .disconnect(let text):
             guard let peer = self.parsePeer(text, for: "disconnect") else { return }
             await self.host.disconnect(peer)
+        case .publishTest:
+            await self.publishTest()
         }
     }
 

@@ -1,8 +1,34 @@
 internal import Gossipsub
 package import Libp2p
+internal import NodeEvents
 package import WakuCore
 
 extension WakuNode {
+    /// The content topic of the monitor's test messages.
+    static let testContentTopic = "/wakusync/1/test/plain"
+
+    /// Publishes a small test message on the first relay topic (the monitor's publish key) and
+    /// reports its hash, or why it was not sent, in the event log.
+    func publishTest() async {
+        guard let topic = self.relay?.topics.first else {
+            self.events.emit(.notice(Notice(.warning, "test message not published: relay is off (start with --relay)")))
+            return
+        }
+        let now = self.now()
+        // The timestamp makes each test message new to the mesh's seen caches.
+        let message = WakuMessage(
+            payload: Array("wakusync test message".utf8),
+            contentTopic: Self.testContentTopic,
+            timestamp: now
+        )
+        do {
+            let hash = try await self.relayPublish(message, on: topic)
+            self.events.emit(.notice(Notice(.info, "published test message \(hash.hex) on \(topic)")))
+        } catch {
+            self.events.emit(.notice(Notice(.warning, "test message not published: \(Self.describe(error))")))
+        }
+    }
+
     /// Publishes `message` on `pubsubTopic` through relay and returns its message hash.
     ///
     /// - Throws: when relay is off, or the router sent it to nobody (no peer on the topic, too

@@ -343,7 +343,8 @@ package final class WakuNode: Service, Sendable {
             syncRange: self.configuration.syncRange,
             syncJitter: self.configuration.syncJitter,
             startedAt: self.now(),
-            archive: self.archive.location
+            archive: self.archive.location,
+            relayTopics: self.relay?.topics ?? []
         )
     }
 

@@ -34,6 +34,7 @@ struct KeyTableTests {
             (.enter, .drillDown), (.tab, .nextPane), (.up, .moveUp), (.down, .moveDown), (.character("j"), .moveDown),
             (.character("k"), .moveUp), (.character("/"), .filterLog), (.character("q"), .quit),
             (.character("?"), .help), (.character("1"), .watchNode), (.character("9"), .watchNode),
+            (.character("P"), .publishTest),
         ]
         for (key, action) in expected { #expect(KeyTable.binding(for: key)?.action == action, "\(key)") }
     }
@@ -60,11 +61,11 @@ struct KeyTableTests {
         }
     }
 
-    @Test("the footer shows every footer key at 160 columns, and ? and q at 80")
+    @Test("the footer shows every footer key at 160 columns (publish with relay on), and ? and q at 80")
     func footer() {
         let renderer = Renderer(theme: .colour, glyphs: .unicode)
         let wide = renderer.render(
-            MonitorFixtures.busyDashboard(),
+            MonitorFixtures.relayDashboard(),
             size: Size(width: 160, height: 48),
             now: MonitorFixtures.now
         )

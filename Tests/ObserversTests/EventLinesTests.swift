@@ -71,6 +71,18 @@ struct EventLinesTests {
         #expect(EventLines.text(.sessionRound(MonitorlessFixtures.round), at: Self.now) == nil)
     }
 
+    @Test("relay's per-message events and its status every second are not lines, in text or JSON")
+    func relayNotLogged() {
+        let relayed = NodeEvent.relayed(
+            RelayedMessage(peerID: "p", pubsubTopic: "/waku/2/rs/1/0", bytes: 10, forwardedTo: 1, ephemeral: false)
+        )
+        let status = NodeEvent.relayStatus(RelayStatus(topics: [], total: RelayStatus.Counts(), peers: 0))
+        for event in [relayed, status] {
+            #expect(EventLines.text(event, at: Self.now) == nil)
+            #expect(EventLines.json(event, at: Self.now) == nil)
+        }
+    }
+
     @Test("peer-supplied text cannot break a line, move the cursor or forge fields")
     func sanitising() throws {
         var peer = PeerSnapshot(peerID: "p", state: .connected)

@@ -102,4 +102,62 @@ struct RelayTests {
             #expect(try await nodes[2].storedHashes() == [marker])
         }
     }
+
+    @Test("the monitor's publish command reaches the other node, and both relay statuses report the mesh and counts")
+    func statusAfterExchange() async throws {
+        try await NodeCluster.with(2, configure: { _, configuration in configuration.relay = true }) { nodes in
+            let (a, b) = (nodes[0], nodes[1])
+            try await Self.link(a, to: b)
+            let eventsA = a.events.subscribe()
+            let eventsB = b.events.subscribe()
+            a.send(.publishTest)
+            let notice = await NodeCluster.event(on: eventsA) { event in
+                guard case .notice(let notice) = event else { return false }
+                return notice.message.hasPrefix("published test message ")
+            }
+            guard case .notice(let published) = notice else {
+                Issue.record("A reported no published test message")
+                return
+            }
+            let hash = String(published.message.split(separator: " ")[3])
+            #expect(published.message.hasSuffix(" on \(Self.topic)"))
+            let relayed = await NodeCluster.event(on: eventsB) { event in
+                guard case .relayed(let message) = event else { return false }
+                return message.hash == hash
+            }
+            #expect(relayed != nil, "B did not relay \(hash)")
+            #expect(try await NodeCluster.eventually { try await b.storedHashes().map(\.hex).contains(hash) })
+
+            let statusB = try await Self.relayStatus(on: eventsB) { $0.counts.received >= 1 }
+            let topicB = try #require(statusB.topics.first)
+            #expect(statusB.topics.map(\.pubsubTopic) == [Self.topic])
+            #expect(topicB.meshPeers == [a.peerID])
+            #expect(topicB.subscribedPeers == 1 && statusB.peers == 1)
+            #expect(topicB.counts.received == 1 && topicB.counts.forwarded == 0)
+            #expect(topicB.counts.duplicates == 0 && topicB.counts.invalid == 0 && topicB.counts.malformed == 0)
+            #expect(topicB.counts.bytesIn > 0 && topicB.counts.graftSent + topicB.counts.graftReceived >= 1)
+            #expect(statusB.total.received == 1)
+
+            let statusA = try await Self.relayStatus(on: eventsA) { $0.counts.published >= 1 }
+            let topicA = try #require(statusA.topics.first)
+            #expect(topicA.meshPeers == [b.peerID])
+            #expect(topicA.counts.published == 1 && topicA.counts.received == 0)
+            #expect(topicA.counts.bytesOut > 0)
+        }
+    }
+
+    /// The first relay status on `events` whose first topic passes `matches`.
+    static func relayStatus(
+        on events: AsyncStream<NodeEvent>,
+        where matches: @escaping @Sendable (RelayStatus.Topic) -> Bool
+    ) async throws -> RelayStatus {
+        let event = await NodeCluster.event(on: events) { event in
+            guard case .relayStatus(let status) = event, let topic = status.topics.first else { return false }
+            return matches(topic)
+        }
+        guard case .relayStatus(let status) = event else { throw RelayStatusMissing() }
+        return status
+    }
+
+    struct RelayStatusMissing: Error {}
 }
