@@ -43,9 +43,9 @@ struct RelayInteropTests {
     }
 }
 
-/// The node's notices, gathered in the background, for failure messages.
+/// The node's notices, gathered in the background, for failure messages and counts.
 actor Notices {
-    private var lines: [String] = []
+    private var notices: [(peerID: String?, message: String)] = []
 
     /// Follows `events` until the stream ends (the node stops).
     init(_ events: AsyncStream<NodeEvent>) {
@@ -54,9 +54,14 @@ actor Notices {
 
     private func follow(_ events: AsyncStream<NodeEvent>) async {
         for await event in events {
-            if case .notice(let notice) = event { self.lines.append(notice.message) }
+            if case .notice(let notice) = event { self.notices.append((notice.peerID, notice.message)) }
         }
     }
 
-    var text: String { self.lines.joined(separator: " | ") }
+    var text: String { self.notices.map(\.message).joined(separator: " | ") }
+
+    /// How many notices about `peerID` contain `text`.
+    func count(containing text: String, about peerID: String) -> Int {
+        self.notices.count { $0.peerID == peerID && $0.message.contains(text) }
+    }
 }
