@@ -30,6 +30,13 @@ extension Relay {
     /// ``redialPause`` (nwaku redials it likewise). Runs as one task per connection; a second call
     /// for a peer already served returns at once.
     func serve(_ peer: PeerID, direction: ConnectionDirection) async {
+        // A peer that reconnects at once may find the link of its previous connection still
+        // winding down (its writer waits for the stream to end, then tells the router): wait for
+        // it to go, or the new connection got no relay at all (and a graylisted peer was not
+        // sent away again).
+        _ = await withTimeout(Self.closeTimeout + Self.redialPause * 2, on: self.clock) {
+            await self.linksChanged.wait { self.links.withLock { $0.entries[peer]?.isGone != true } }
+        }
         let id: UInt64? = self.links.withLock { links in
             guard links.entries[peer] == nil else { return nil }
             links.nextID += 1
@@ -244,14 +251,14 @@ extension Relay {
             var reserved = 0
             do {
                 let frame = try await stream.readMessage(maxSize: self.frameLimit, timeout: Self.idleTimeout) {
-                    try self.frameBudget.reserve($0)
+                    try self.reserveFrame($0, from: peer)
                     reserved = $0
                 }
                 guard let frame else { break }
                 await self.handle(.frameReceived(frame, from: peer))
-                self.frameBudget.release(reserved)
+                self.releaseFrame(reserved, from: peer)
             } catch {
-                self.frameBudget.release(reserved)
+                self.releaseFrame(reserved, from: peer)
                 self.events.emit(
                     .notice(
                         Notice(.info, "relay: reading ended: \(WakuNode.describe(error))", peerID: peer.description)
@@ -259,6 +266,37 @@ extension Relay {
                 )
                 throw error
             }
+        }
+    }
+
+    /// Reserves a frame's announced length in the peer's share and in the global frame budget.
+    private func reserveFrame(_ bytes: Int, from peer: PeerID) throws(BudgetExceeded) {
+        let share = Self.peerFrameShare * self.frameLimit
+        let fits = self.peerFrameBytes.withLock { held in
+            guard bytes <= share - held[peer, default: 0] else { return false }
+            held[peer, default: 0] += bytes
+            return true
+        }
+        guard fits else { throw BudgetExceeded(budget: "relay frame share of one peer", bytes: bytes, limit: share) }
+        do {
+            try self.frameBudget.reserve(bytes)
+        } catch {
+            self.releaseShare(bytes, of: peer)
+            throw error
+        }
+    }
+
+    /// Gives back what ``reserveFrame(_:from:)`` reserved.
+    private func releaseFrame(_ bytes: Int, from peer: PeerID) {
+        guard bytes > 0 else { return }
+        self.frameBudget.release(bytes)
+        self.releaseShare(bytes, of: peer)
+    }
+
+    private func releaseShare(_ bytes: Int, of peer: PeerID) {
+        self.peerFrameBytes.withLock { held in
+            let left = held[peer, default: 0] - bytes
+            held[peer] = left > 0 ? left : nil
         }
     }
 

@@ -36,6 +36,12 @@ final class Relay: Sendable {
     static let openAttempts = 5
     /// How long a stream we closed waits for the peer to close its side.
     static let closeTimeout = Duration.seconds(5)
+    /// Frames of the frame limit one peer may have announced and not yet had handled: an honest
+    /// peer writes one frame at a time on its one stream (two while a redialled stream overlaps
+    /// the old one). Without a share, one peer announcing frames on a hundred streams and never
+    /// finishing them held the whole ``frameBudget`` for an hour and every other peer's frames
+    /// were refused.
+    static let peerFrameShare = 2
 
     /// The pubsub topics we subscribe to.
     let topics: [String]
@@ -54,6 +60,8 @@ final class Relay: Sendable {
     let linksChanged = ChangeSignal()
     /// Bytes of inbound frames being read and handled at once, over every peer.
     let frameBudget: ByteBudget
+    /// Bytes of ``frameBudget`` each peer holds now; at most ``peerFrameShare`` frames' worth.
+    let peerFrameBytes = Mutex<[PeerID: Int]>([:])
     private let acceptance: MessageAcceptance
     private let validationScope: MessageAcceptance.Scope
 
@@ -236,6 +244,9 @@ final class Relay: Sendable {
         switch event {
         case .dropped(_, let peer, .notSubscribed):
             self.reject(.outsideScope, from: peer)
+        case .dropped(_, let peer, .signaturePresent), .dropped(_, let peer, .invalidSeqno):
+            // Refused by the router before validation (PROTOCOLS.md §10.3), so counted here.
+            self.reject(.malformed, from: peer)
         case .graylisted(let peer, let score):
             let text = "relay: disconnecting a graylisted peer (score \(score))"
             self.events.emit(.notice(Notice(.warning, text, peerID: peer.description)))
@@ -270,5 +281,15 @@ final class Relay: Sendable {
     /// Our mesh for `topic`.
     func meshPeers(of topic: String) -> [PeerID] {
         self.router.withLock { $0.meshPeers(of: topic) }
+    }
+
+    /// The peer's score as of the router's last score update (every 12 s).
+    func score(of peer: PeerID) -> Double {
+        self.router.withLock { $0.score(of: peer) }
+    }
+
+    /// How full the router's bounded state is.
+    var occupancy: Router.Occupancy {
+        self.router.withLock { $0.occupancy }
     }
 }

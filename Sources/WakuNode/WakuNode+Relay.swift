@@ -1,4 +1,4 @@
-internal import Gossipsub
+package import Gossipsub
 package import Libp2p
 internal import NodeEvents
 package import WakuCore
@@ -49,6 +49,25 @@ extension WakuNode {
     /// Our relay mesh on `pubsubTopic`.
     package func relayMesh(of pubsubTopic: String) -> [PeerID] {
         self.relay?.meshPeers(of: pubsubTopic) ?? []
+    }
+
+    /// The relay score of `peer` as of the last score update (every 12 s); nil when relay is off.
+    ///
+    /// Below −100 the peer's gossip is ignored, below −1000 its GRAFTs, below −10000 it is
+    /// disconnected (PROTOCOLS.md §10.8).
+    package func relayScore(of peer: PeerID) -> Double? {
+        self.relay?.score(of: peer)
+    }
+
+    /// How full the relay router's bounded state is (caches, backoffs, per-peer sets); nil when
+    /// relay is off.
+    package var relayOccupancy: GossipsubRouter<PeerID>.Occupancy? {
+        self.relay?.occupancy
+    }
+
+    /// Bytes of inbound relay frames reserved now, being read or handled, over every peer.
+    package var relayFrameBytesReserved: Int {
+        self.relay?.frameBudget.reserved ?? 0
     }
 
     /// Waits until at least one relay peer is subscribed to `pubsubTopic`, at most `timeout` on

@@ -7,9 +7,10 @@ import WakuNode
 import WakuTestSupport
 
 /// Relay against py-libp2p 0.8.1's own gossipsub (`Interop/relay_py_peer.py`, on /meshsub/1.2.0
-/// since it cannot speak the Waku id): what it publishes is stored here, what we publish reaches it.
-/// The script builds WakuMessages and hashes by hand, so each side checks the other.
-@Suite("Relay interop with py-libp2p", .timeLimit(.minutes(1)))
+/// since it cannot speak the Waku id): what it publishes is stored here, what we publish reaches it,
+/// and we forward between two of them. The script builds WakuMessages and hashes by hand, so each
+/// side checks the other.
+@Suite("Relay interop with py-libp2p", .timeLimit(.minutes(2)))
 struct RelayInteropTests {
     static let script = "Tests/WakuNodeTests/Interop/relay_py_peer.py"
 
@@ -41,11 +42,45 @@ struct RelayInteropTests {
             }
         }
     }
+
+    @Test("py-libp2p A publishes, we store it under its hash and forward it to py-libp2p B, connected only to us")
+    func lineThroughUs() async throws {
+        try PythonPeer.requireVenv()
+        try await NodeCluster.with(1, configure: { _, configuration in configuration.relay = true }) { nodes in
+            let node = nodes[0]
+            let address = try #require(node.listenAddresses.first)
+            let topic = RelayTests.topic
+            let arguments = ["--target", address, "--topic", topic, "--seconds", "100"]
+            // B first: it must be in our mesh before A publishes, or we have nobody to forward to.
+            try await PythonPeer.run(Self.script, arguments) { receiver in
+                let ready = try await receiver.json("READY ")
+                let receiverID = try #require(ready["peer_id"] as? String)
+                let meshed = try await NodeCluster.eventually {
+                    node.relayMesh(of: topic).contains { $0.description == receiverID }
+                }
+                try #require(meshed, "py-libp2p B never joined our mesh")
+                let text = "from A through wakusync to B"
+                try await PythonPeer.run(Self.script, arguments + ["--publish", text]) { publisher in
+                    let publisherID = try #require(try await publisher.json("READY ")["peer_id"] as? String)
+                    #expect(publisherID != receiverID)
+                    let published = try await publisher.json("PUBLISHED ")
+                    let hash = try MessageHash(hex: try #require(published["hash"] as? String))
+                    // py-libp2p signs nothing but sends `from` and `seqno` (LaxNoSign); we strip both
+                    // when forwarding, and B, which keys its cache by them, still receives it (§10.10).
+                    let received = try await receiver.json("RECEIVED ") { $0.contains(hash.hex) }
+                    #expect(received["payload"] as? String == text)
+                    let stored = try await NodeCluster.eventually { try await node.storedHashes().contains(hash) }
+                    #expect(stored, "A's message \(hash.hex) was not stored")
+                    #expect(try await node.storedHashes() == [hash])
+                }
+            }
+        }
+    }
 }
 
-/// The node's notices, gathered in the background, for failure messages.
+/// The node's notices, gathered in the background, for failure messages and counts.
 actor Notices {
-    private var lines: [String] = []
+    private var notices: [(peerID: String?, message: String)] = []
 
     /// Follows `events` until the stream ends (the node stops).
     init(_ events: AsyncStream<NodeEvent>) {
@@ -54,9 +89,14 @@ actor Notices {
 
     private func follow(_ events: AsyncStream<NodeEvent>) async {
         for await event in events {
-            if case .notice(let notice) = event { self.lines.append(notice.message) }
+            if case .notice(let notice) = event { self.notices.append((notice.peerID, notice.message)) }
         }
     }
 
-    var text: String { self.lines.joined(separator: " | ") }
+    var text: String { self.notices.map(\.message).joined(separator: " | ") }
+
+    /// How many notices about `peerID` contain `text`.
+    func count(containing text: String, about peerID: String) -> Int {
+        self.notices.count { $0.peerID == peerID && $0.message.contains(text) }
+    }
 }

@@ -1,4 +1,4 @@
-"""py-libp2p 0.8.1 gossipsub peer for the relay interop test (Tests/WakuNodeTests/RelayInteropTests.swift).
+"""py-libp2p 0.8.1 gossipsub peer for the relay interop tests (Tests/WakuNodeTests/RelayInteropTests.swift).
 
 It runs py-libp2p's own GossipSub on /meshsub/1.2.0 and /meshsub/1.1.0 (it cannot speak
 /vac/waku/relay/2.0.0, PROTOCOLS.md §10.10) with no signing and Waku's message id (the raw
@@ -9,7 +9,9 @@ subscribes to --topic, and prints one line per event:
   PUBLISHED <json>  we published a WakuMessage (written by hand here); its hash
   RECEIVED <json>   a WakuMessage arrived on the topic; its hash and payload
 
-Serves until stdin closes; every run is bounded by --seconds (exit 2 on timeout).
+With --publish it first waits until the target is in its mesh (py-libp2p publishes to its mesh
+only), then publishes once. Serves until stdin closes; every run is bounded by --seconds (exit 2
+on timeout).
 """
 
 import argparse
@@ -20,16 +22,20 @@ import time
 import multiaddr
 import trio
 
-from libp2p import new_host
-from libp2p.crypto.secp256k1 import create_new_key_pair
-from libp2p.network.config import ConnectionConfig
 from libp2p.peer.peerinfo import info_from_p2p_addr
 from libp2p.pubsub.gossipsub import PROTOCOL_ID_V11, PROTOCOL_ID_V12, GossipSub
 from libp2p.pubsub.pubsub import Pubsub
 from libp2p.tools.anyio_service import background_trio_service
 
-from waku_py_peer import METADATA, TIMEOUT, Reader, decode_message, emit, encode_message, encode_metadata
-from waku_py_peer import message_hash, uvarint
+from waku_common import METADATA, TIMEOUT, decode_message, emit, encode_message, message_hash, metadata_server
+from waku_common import waku_host
+
+
+async def wait_until(condition) -> None:
+    """Polls `condition` until it holds, at most TIMEOUT seconds (trio.TooSlowError after)."""
+    with trio.fail_after(TIMEOUT):
+        while not condition():
+            await trio.sleep(0.05)
 
 
 async def main() -> None:
@@ -41,21 +47,8 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=40)
     args = parser.parse_args()
 
-    async def serve_metadata(stream) -> None:
-        try:
-            with trio.fail_after(TIMEOUT):
-                if await Reader(stream).message() is not None:
-                    reply = encode_metadata(0, [0])
-                    await stream.write(uvarint(len(reply)) + reply)
-        finally:
-            await stream.close()
-
-    host = new_host(
-        key_pair=create_new_key_pair(),
-        muxer_preference="YAMUX",
-        connection_config=ConnectionConfig(min_connections=0, low_watermark=0, high_watermark=1),
-    )
-    host.set_stream_handler(METADATA, serve_metadata)
+    host = waku_host()
+    host.set_stream_handler(METADATA, metadata_server(0, [0]))
     # The configuration PROTOCOLS.md §10.10 records as working with nwaku.
     router = GossipSub(
         protocols=[PROTOCOL_ID_V12, PROTOCOL_ID_V11],
@@ -74,8 +67,7 @@ async def main() -> None:
             info = info_from_p2p_addr(multiaddr.Multiaddr(args.target))
             with trio.fail_after(TIMEOUT):
                 await host.connect(info)
-                while info.peer_id not in pubsub.peer_topics.get(args.topic, set()):
-                    await trio.sleep(0.05)
+            await wait_until(lambda: info.peer_id in pubsub.peer_topics.get(args.topic, set()))
             emit("READY", {"peer_id": str(host.get_id())})
 
             async def receive() -> None:
@@ -90,6 +82,8 @@ async def main() -> None:
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(receive)
                 if args.publish:
+                    # The target grafts us when we subscribe, or we graft it at our next heartbeat.
+                    await wait_until(lambda: info.peer_id in router.mesh.get(args.topic, set()))
                     message = {
                         "payload": args.publish.encode(),
                         "content_topic": args.content_topic,
