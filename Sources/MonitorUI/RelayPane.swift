@@ -127,7 +127,7 @@ struct RelayPane: PaneView {
         let separator = Span(context.separator, .dim)
         let traffic = [
             Span("relay peers ", .dim), Span("\(status.peers)"), separator,
-            Span("published ", .dim), Span(Format.count(total.published)), separator,
+            Span("publish copies ", .dim), Span(Format.count(total.published)), separator,
             Span("ignored ", .dim), Span(Format.count(total.ignored)), separator,
             Span("in ", .dim), Span(Format.bytes(total.bytesIn)), Span(" out ", .dim),
             Span(Format.bytes(total.bytesOut)),

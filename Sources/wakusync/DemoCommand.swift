@@ -111,14 +111,16 @@ struct DemoCommand: AsyncParsableCommand {
     /// until the operator quits.
     private func runWithMonitor(_ cluster: DemoCluster, logFile: String) async throws {
         let options = self.monitor.options(defaultLogFile: logFile)
+        // Subscribed before the cluster starts: the nodes connect and form their relay meshes
+        // before `run` hands over, and the monitor must see those events.
+        let watched = cluster.initialNodes.enumerated().map { number, node in
+            MonitoredNode(
+                name: "node-\(number + 1)",
+                events: node.events.subscribe(buffering: 1024),
+                send: node.send
+            )
+        }
         try await cluster.run { cluster in
-            let watched = cluster.initialNodes.enumerated().map { number, node in
-                MonitoredNode(
-                    name: "node-\(number + 1)",
-                    events: node.events.subscribe(buffering: 1024),
-                    send: node.send
-                )
-            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await cluster.generateTraffic() }
                 try await runMonitor(nodes: watched, options: options)
