@@ -1,7 +1,7 @@
 internal import Foundation
 
 /// CPU time and memory readings for the benchmarks (PERFORMANCE.md §1: CPU time, not wall time).
-package enum Measurement {
+enum Measurement {
     /// CPU time the calling thread has used so far.
     static func threadCPUTime() -> Duration {
         var spec = timespec()

@@ -8,8 +8,11 @@ package import WakuSync
 package enum SyncBenchmark {
     /// One scenario: items per side, the fraction unique to each side, the strategy both use.
     package struct Scenario: CustomStringConvertible {
+        /// Items on each side.
         package var items: Int
+        /// The fraction (0…1) of each side's items unique to it.
         package var differing: Double
+        /// The strategy both sides use.
         package var strategy: SyncStrategy.Kind
 
         /// A scenario of `items` per side, `differing` of them unique to each.
