@@ -161,6 +161,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The `wakusync bench` scenarios: set-up, timing and results; the executable only parses and prints.
+        .target(
+            name: "WakuBench",
+            dependencies: [
+                "WakuCore",
+                "WakuSync",
+                "WakuArchive",
+                "WakuArchivePostgres",
+                "Libp2p",
+                "NodeEvents",
+                "WakuNode",
+                "MonitorUI",
+                "TerminalNCurses",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "wakusync",
             dependencies: [
@@ -175,6 +194,7 @@ let package = Package(
                 "MonitorUI",
                 "TerminalNCurses",
                 "Observers",
+                "WakuBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -272,6 +292,14 @@ let package = Package(
         .testTarget(
             name: "CommandConfigTests",
             dependencies: ["CommandConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WakuBenchTests",
+            dependencies: [
+                "WakuBench", "WakuCore", "WakuSync", "WakuArchive",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,6 @@
 internal import ArgumentParser
 internal import Foundation
-internal import WakuCore
+internal import WakuBench
 internal import WakuSync
 
 /// `wakusync bench sync`: reconciliation scenarios in one process (PERFORMANCE.md §1).
@@ -43,7 +43,7 @@ struct BenchSync: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report: BenchSyncReport
+        let report: SyncBenchmark.Report
         if self.items != nil || self.differing != nil || self.strategy != nil {
             let scenario = SyncBenchmark.Scenario(
                 items: self.items ?? 100_000,
@@ -51,7 +51,7 @@ struct BenchSync: AsyncParsableCommand {
                 strategy: self.strategy ?? .balanced
             )
             let (result, transcript) = SyncBenchmark.run(scenario, seed: self.seed, keepingFrames: self.frames)
-            report = BenchSyncReport(scenarios: [result])
+            report = SyncBenchmark.Report(scenarios: [result])
             if self.frames {
                 print(
                     SessionText.describe(
@@ -65,56 +65,18 @@ struct BenchSync: AsyncParsableCommand {
             var results: [SyncBenchmark.Result] = []
             for scenario in SyncBenchmark.matrix {
                 if !self.json { StandardStreams.write("running \(scenario)…\n", to: .standardError) }
-                results.append(try Self.runInChild(scenario, seed: self.seed))
+                results.append(try SyncBenchmark.runInChild(scenario, arguments: self.childArguments(scenario)))
             }
-            report = BenchSyncReport(scenarios: results)
+            report = SyncBenchmark.Report(scenarios: results)
         }
         print(self.json ? try JSONOutput.string(report) : report.table)
     }
 
-    private static func runInChild(_ scenario: SyncBenchmark.Scenario, seed: UInt64) throws -> SyncBenchmark.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = [
+    /// This command for one scenario of the matrix, printing JSON.
+    private func childArguments(_ scenario: SyncBenchmark.Scenario) -> [String] {
+        [
             "bench", "sync", "--items", "\(scenario.items)", "--differing", "\(scenario.differing)",
-            "--strategy", scenario.strategy.rawValue, "--seed", "\(seed)", "--json",
+            "--strategy", scenario.strategy.rawValue, "--seed", "\(self.seed)", "--json",
         ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let result = try JSONDecoder().decode(BenchSyncReport.self, from: data).scenarios.first
-        else {
-            throw CommandFailure("scenario \(scenario) failed (status \(process.terminationStatus))")
-        }
-        return result
-    }
-}
-
-/// What `bench sync --json` prints.
-struct BenchSyncReport: Codable {
-    var scenarios: [SyncBenchmark.Result]
-
-    var table: String {
-        var lines = [
-            "items      differing  strategy  round trips  bytes I→R    bytes R→I    bytes total  CPU I ms  CPU R ms  CPU ms  peak MiB  max frame  max ranges  max items  correct"
-        ]
-        for result in self.scenarios {
-            let columns: [(String, Int)] = [
-                (String(result.items), 9), (String(format: "%.3g %%", result.differing * 100), 9), (result.strategy, 8),
-                (String(result.roundTrips), 11), (String(result.bytesInitiatorToResponder), 11),
-                (String(result.bytesResponderToInitiator), 11), (String(result.bytesTotal), 11),
-                (String(format: "%.1f", result.cpuMsInitiator), 8), (String(format: "%.1f", result.cpuMsResponder), 8),
-                (String(format: "%.1f", result.cpuMsTotal), 6), (String(result.peakMemoryBytes / 1_048_576), 8),
-                (String(result.largestFrameBytes), 9), (String(result.mostRangesInFrame), 10),
-                (String(result.mostItemsInFrame), 9), (result.correct ? "yes" : "NO", 7),
-            ]
-            lines.append(
-                columns.map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-            )
-        }
-        return lines.joined(separator: "\n")
     }
 }

@@ -2,6 +2,7 @@ internal import TerminalNCurses
 internal import ArgumentParser
 internal import Foundation
 internal import Logging
+internal import WakuBench
 internal import WakuDemo
 internal import WakuNode
 

@@ -99,7 +99,8 @@ struct PayloadJSONError: Error, CustomStringConvertible {
 ///
 /// Foundation's encoder keeps keys in a dictionary, so their order is random; this writer walks
 /// the value with `Mirror` instead. It handles what our reports are made of: structs, arrays,
-/// string-keyed dictionaries (sorted), strings, numbers, booleans and optionals.
+/// string-keyed dictionaries (sorted), key-value pairs (in their order), strings, numbers,
+/// booleans and optionals.
 enum JSONOutput {
     static func string(_ value: Any) throws -> String {
         var out = ""
@@ -131,6 +132,14 @@ enum JSONOutput {
                 if index > 0 { out += "," }
                 out += try Self.scalar(key) + ":"
                 try Self.write(dictionary[key] as Any, to: &out)
+            }
+            out += "}"
+        case let pairs as KeyValuePairs<String, Any>:
+            out += "{"
+            for (index, pair) in pairs.enumerated() {
+                if index > 0 { out += "," }
+                out += try Self.scalar(pair.key) + ":"
+                try Self.write(pair.value, to: &out)
             }
             out += "}"
         default:

@@ -82,8 +82,16 @@ struct ArchiveBenchQueries {
             precondition(response.statusCode.isSuccess, "bench store lookup failed: \(response.statusDesc)")
         }
         return [
-            Self.result("lookup 100 hashes", "messages(withHashes:), random stored hashes, with data", lookups),
-            Self.result("store lookup 100 hashes", "Store query with 100 hashes, include_data true", storeLookups),
+            ArchiveBenchResult.latency(
+                "lookup 100 hashes",
+                "messages(withHashes:), random stored hashes, with data",
+                lookups
+            ),
+            ArchiveBenchResult.latency(
+                "store lookup 100 hashes",
+                "Store query with 100 hashes, include_data true",
+                storeLookups
+            ),
         ]
     }
 
@@ -100,14 +108,15 @@ struct ArchiveBenchQueries {
             fills.append(ContinuousClock.now - started)
             precondition(entries.count == count, "sync fill returned \(entries.count) of \(count)")
         }
+        let samples = SortedSamples(fills)
         return ArchiveBenchResult(
             name: "sync-index fill",
             detail: "syncEntries over the whole window, \(count) entries, best of 3",
-            value: ArchiveBenchResult.seconds(fills.min() ?? .zero),
+            value: (samples.minimum ?? .zero).seconds,
             unit: "s",
             target: 1,
             higherIsBetter: false,
-            extra: ["median s": ArchiveBenchResult.seconds(fills.sorted()[1])]
+            extra: ["median s": (samples.median ?? .zero).seconds]
         )
     }
 
@@ -141,21 +150,8 @@ struct ArchiveBenchQueries {
             precondition(response.statusCode.isSuccess, "bench query failed: \(response.statusDesc)")
             returned += response.messages.count
         }
-        var result = Self.result(name, detail, times)
+        var result = ArchiveBenchResult.latency(name, detail, times)
         result.extra["mean rows"] = Double(returned) / Double(self.repetitions)
         return result
-    }
-
-    private static func result(_ name: String, _ detail: String, _ times: [Duration]) -> ArchiveBenchResult {
-        let sorted = times.sorted()
-        return ArchiveBenchResult(
-            name: name,
-            detail: detail,
-            value: ArchiveBenchResult.milliseconds(sorted[sorted.count / 2]),
-            unit: "ms",
-            target: 5,
-            higherIsBetter: false,
-            extra: ["p95 ms": ArchiveBenchResult.milliseconds(sorted[sorted.count * 95 / 100])]
-        )
     }
 }

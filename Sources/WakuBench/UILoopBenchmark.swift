@@ -13,12 +13,12 @@ struct UILoopBenchmark {
     var framesPerSecond: Int
     var size: Size
 
-    func run() async throws -> BenchUI.LoopCost {
+    func run() async throws -> UIBenchmark.LoopCost {
         let now = WallClock.now()
-        let hub = MonitorHub(dashboard: BenchUI.busyDashboard(endingAt: now)) { _ in }
+        let hub = MonitorHub(dashboard: UIBenchmark.busyDashboard(endingAt: now)) { _ in }
         let (events, continuation) = AsyncStream.makeStream(of: NodeEvent.self, bufferingPolicy: .bufferingNewest(1024))
         let appliedBefore = hub.snapshot().state.eventsApplied
-        let processStart = Self.processCPUTime()
+        let processStart = Measurement.processCPUTime()
         let wallStart = ContinuousClock.now
         let (eventsPerSecond, seconds) = (self.eventsPerSecond, self.seconds)
         let ui: (cpu: Duration, frames: Int, frameTime: Duration) = try await withThrowingTaskGroup(
@@ -48,16 +48,16 @@ struct UILoopBenchmark {
             return result
         }
         let wall = ContinuousClock.now - wallStart
-        let process = Self.processCPUTime() - processStart
-        let wallMs = Measurement.milliseconds(wall)
-        return BenchUI.LoopCost(
+        let process = Measurement.processCPUTime() - processStart
+        let wallMs = wall.milliseconds
+        return UIBenchmark.LoopCost(
             size: self.size.description,
             seconds: wallMs / 1000,
             eventsApplied: hub.snapshot().state.eventsApplied - appliedBefore,
             framesRendered: ui.frames,
-            meanFrameMs: Measurement.milliseconds(ui.frameTime) / Double(max(1, ui.frames)),
-            uiThreadCPUPercent: Measurement.milliseconds(ui.cpu) / wallMs * 100,
-            processCPUPercent: Measurement.milliseconds(process) / wallMs * 100
+            meanFrameMs: ui.frameTime.milliseconds / Double(max(1, ui.frames)),
+            uiThreadCPUPercent: ui.cpu.milliseconds / wallMs * 100,
+            processCPUPercent: process.milliseconds / wallMs * 100
         )
     }
 
@@ -81,7 +81,7 @@ struct UILoopBenchmark {
         var next = clock.now
         while clock.now < deadline {
             let wait = next - clock.now
-            if wait > .zero { usleep(UInt32(Measurement.microseconds(wait))) }
+            if wait > .zero { usleep(UInt32(wait.microseconds)) }
             let frameStart = Measurement.threadCPUTime()
             let grid = renderer.render(hub.snapshot(), size: size, now: WallClock.now())
             changedRows += grid.rowsDiffering(from: previous).count
@@ -92,13 +92,5 @@ struct UILoopBenchmark {
         }
         precondition(changedRows >= 0, "keeps the diff alive")
         return (Measurement.threadCPUTime() - cpuStart, frames, frameTime)
-    }
-
-    private static func processCPUTime() -> Duration {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let user = Duration.seconds(usage.ru_utime.tv_sec) + .microseconds(usage.ru_utime.tv_usec)
-        let system = Duration.seconds(usage.ru_stime.tv_sec) + .microseconds(usage.ru_stime.tv_usec)
-        return user + system
     }
 }

@@ -1,22 +1,35 @@
 internal import Foundation
 internal import WakuCore
-internal import WakuSync
+package import WakuSync
 
-/// The reconciliation scenarios of PERFORMANCE.md §1: N items per side, a fraction f of each
-/// side's items unique to it, timestamps uniform over one hour, random hashes, one pubsub and
-/// one content topic, no topic filter. Filling the indexes is not measured.
-enum SyncBenchmark {
-    struct Scenario: CustomStringConvertible {
-        var items: Int
-        var differing: Double
-        var strategy: SyncStrategy.Kind
+/// The reconciliation scenarios of PERFORMANCE.md §1 (`wakusync bench sync`): N items per side, a
+/// fraction f of each side's items unique to it, timestamps uniform over one hour, random hashes,
+/// one pubsub and one content topic, no topic filter. Filling the indexes is not measured.
+package enum SyncBenchmark {
+    /// One scenario: items per side, the fraction unique to each side, the strategy both use.
+    package struct Scenario: CustomStringConvertible {
+        /// Items on each side.
+        package var items: Int
+        /// The fraction (0…1) of each side's items unique to it.
+        package var differing: Double
+        /// The strategy both sides use.
+        package var strategy: SyncStrategy.Kind
 
-        var description: String {
+        /// A scenario of `items` per side, `differing` of them unique to each.
+        package init(items: Int, differing: Double, strategy: SyncStrategy.Kind) {
+            self.items = items
+            self.differing = differing
+            self.strategy = strategy
+        }
+
+        /// As the matrix run announces it ("10000 items, 0.1 % differing, nwaku").
+        package var description: String {
             "\(self.items) items, \(self.differing * 100) % differing, \(self.strategy.rawValue)"
         }
     }
 
-    struct Result: Codable {
+    /// The figures of one scenario; Codable, as a child process hands them to the matrix run.
+    package struct Result: Codable {
         var items: Int
         var differing: Double
         var strategy: String
@@ -33,21 +46,25 @@ enum SyncBenchmark {
         var largestFrameBytes: Int
         var mostRangesInFrame: Int
         var mostItemsInFrame: Int
-        var correct: Bool
+        /// Whether each side found exactly the items unique to the other.
+        package var correct: Bool
     }
 
-    static let matrix: [Scenario] = [10_000, 100_000, 1_000_000].flatMap { items in
+    /// Every scenario of the full run: 10k/100k/1M × 0/0.1/1 % × both strategies.
+    package static let matrix: [Scenario] = [10_000, 100_000, 1_000_000].flatMap { items in
         [0, 0.001, 0.01].flatMap { differing in
             SyncStrategy.Kind.allCases.reversed().map { Scenario(items: items, differing: differing, strategy: $0) }
         }
     }
 
-    static let start: Int64 = 1_700_000_000_000_000_000
-    static let end: Int64 = start + 3_600_000_000_000
+    /// The start of the generated items' hour, in nanoseconds since the epoch.
+    package static let start: Int64 = 1_700_000_000_000_000_000
+    /// The end of the generated items' hour.
+    package static let end: Int64 = start + 3_600_000_000_000
 
     /// Runs one scenario; the transcript keeps the frames' payloads only when `keepingFrames`
     /// (at a million items nwaku's strategy sends 71 MB, which would count in the peak memory).
-    static func run(
+    package static func run(
         _ scenario: Scenario,
         seed: UInt64,
         keepingFrames: Bool = false
@@ -93,8 +110,8 @@ enum SyncBenchmark {
             && foundResponder == Set(onlyResponder.map(\.hash))
         // Every frame is received by one side, whose round report counts its ranges and items.
         let received = (transcript.initiator.rounds + transcript.responder.rounds).map(\.rangesReceived)
-        let initiatorMs = Measurement.milliseconds(cpu[.initiator] ?? .zero)
-        let responderMs = Measurement.milliseconds(cpu[.responder] ?? .zero)
+        let initiatorMs = (cpu[.initiator] ?? .zero).milliseconds
+        let responderMs = (cpu[.responder] ?? .zero).milliseconds
         let result = Result(
             items: scenario.items,
             differing: scenario.differing,
@@ -113,6 +130,18 @@ enum SyncBenchmark {
             correct: correct
         )
         return (result, transcript)
+    }
+
+    /// Runs one scenario in a child process, so that its peak memory is its own: this executable
+    /// with `arguments`, which must print the scenario's ``Report`` as JSON.
+    package static func runInChild(_ scenario: Scenario, arguments: [String]) throws -> Result {
+        let child = try OwnExecutable.run(arguments)
+        guard child.status == 0,
+            let result = try JSONDecoder().decode(Report.self, from: child.output).scenarios.first
+        else {
+            throw BenchFailure("scenario \(scenario) failed (status \(child.status))")
+        }
+        return result
     }
 
     /// An index of the union of two ascending lists, loaded as they are merged.

@@ -1,0 +1,96 @@
+internal import Foundation
+
+extension RelayBenchmark {
+    /// The figures of one run, and the targets (≥ 5 000 messages/s, ≤ 50 µs CPU per message).
+    package struct Report {
+        var messages: Int
+        var payloadSize: Int
+        var window: Int
+        var rate: Double?
+        var published: Int
+        var delivered: Int
+        var lost: Int
+        var seconds: Double
+        var messagesPerSecond: Double
+        var cpuSeconds: Double
+        var cpuMicrosecondsPerMessage: Double
+        var latencyP50Milliseconds: Double
+        var latencyP99Milliseconds: Double
+        var latencyMaxMilliseconds: Double
+        var targetMessagesPerSecond: Double
+        var targetCPUMicrosecondsPerMessage: Double
+        var meetsMessagesPerSecond: Bool
+        var meetsCPUPerMessage: Bool
+    }
+}
+
+extension RelayBenchmark.Report {
+    /// The figures of a run with `settings`: `published` messages sent, the A→C latency (ms) of
+    /// each delivered one, over `seconds` from the first publish to the last delivery, in
+    /// `cpuSeconds` of the whole process.
+    init(
+        settings: RelayBenchmark,
+        published: Int,
+        latencies: SortedSamples<Double>,
+        seconds: Double,
+        cpuSeconds: Double
+    ) {
+        let delivered = latencies.values.count
+        let perSecond = Double(delivered) / seconds
+        let cpuPerMessage = delivered > 0 ? cpuSeconds / Double(delivered) * 1e6 : .infinity
+        self.init(
+            messages: settings.messages,
+            payloadSize: settings.payloadSize,
+            window: settings.window,
+            rate: settings.rate,
+            published: published,
+            delivered: delivered,
+            lost: settings.messages - delivered,
+            seconds: seconds,
+            messagesPerSecond: perSecond,
+            cpuSeconds: cpuSeconds,
+            cpuMicrosecondsPerMessage: cpuPerMessage,
+            latencyP50Milliseconds: latencies.percentile(0.50) ?? .nan,
+            latencyP99Milliseconds: latencies.percentile(0.99) ?? .nan,
+            latencyMaxMilliseconds: latencies.maximum ?? .nan,
+            targetMessagesPerSecond: 5_000,
+            targetCPUMicrosecondsPerMessage: 50,
+            meetsMessagesPerSecond: perSecond >= 5_000,
+            meetsCPUPerMessage: cpuPerMessage <= 50
+        )
+    }
+
+    /// The figures as a summary line and a table against the targets.
+    package var table: String {
+        let load = self.rate.map { String(format: "at %g msgs/s", $0) } ?? "as fast as possible"
+        let columns = TextColumns(widths: [34, 22, 14])
+        var lines = [
+            """
+            relay line A–B–C on loopback: \(self.messages) messages of \(self.payloadSize) B published at A \
+            (\(load), window \(self.window)); \(self.delivered) delivered at C, \(self.lost) lost, \
+            over \(String(format: "%.3f", self.seconds)) s
+            """,
+            columns.line(["scenario", "measured", "target", "ok"]),
+        ]
+        let rows: [(String, String, String, Bool?)] = [
+            (
+                "forwarded through the line", String(format: "%.0f msgs/s", self.messagesPerSecond), ">= 5000",
+                self.meetsMessagesPerSecond
+            ),
+            (
+                "CPU per message (whole line)", String(format: "%.1f µs", self.cpuMicrosecondsPerMessage), "<= 50",
+                self.meetsCPUPerMessage
+            ),
+            ("latency A→C p50", String(format: "%.2f ms", self.latencyP50Milliseconds), "", nil),
+            ("latency A→C p99", String(format: "%.2f ms", self.latencyP99Milliseconds), "", nil),
+            ("latency A→C max", String(format: "%.2f ms", self.latencyMaxMilliseconds), "", nil),
+        ]
+        for (name, measured, target, ok) in rows {
+            lines.append(columns.line([name, measured, target, ok.map { $0 ? "yes" : "NO" } ?? ""]))
+        }
+        lines.append(
+            String(format: "  process CPU %.3f s for the whole line (three nodes and the bench)", self.cpuSeconds)
+        )
+        return lines.joined(separator: "\n")
+    }
+}
