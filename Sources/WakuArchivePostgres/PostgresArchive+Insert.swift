@@ -54,13 +54,6 @@ extension PostgresArchive {
         while true {
             do {
                 let inserted = try await self.transaction("inserting \(sorted.count) messages") { connection in
-                    if self.hasLZ4 {
-                        // nwaku's hex payloads make most rows TOAST-sized; PostgreSQL's default
-                        // compressor (pglz) spends a third of the insert failing to shrink them.
-                        // The choice is per value and readers decompress either, so the schema
-                        // stays nwaku's.
-                        try await connection.query("SET LOCAL default_toast_compression = lz4", logger: logger)
-                    }
                     var inserted: [String] = []
                     for try await hash in try await connection.execute(insert, logger: logger) {
                         inserted.append(hash)

@@ -33,9 +33,6 @@ package final class PostgresArchive: MessageArchive {
     let logger: Logger
     let partitions: PostgresPartitions
     let wallClock: @Sendable () -> Int64
-    /// Whether the server compresses TOASTed values with LZ4, which our inserts ask for (see
-    /// ``PostgresArchive/insertReportingNew(_:)``).
-    let hasLZ4: Bool
     /// Runs the pool's background work. postgres-nio needs `run()` running while the client is
     /// used, and the archive is handed to code that knows nothing about PostgreSQL, so the
     /// archive owns that task the way GRDB owns its dispatch queues; ``close()`` cancels it and
@@ -47,14 +44,12 @@ package final class PostgresArchive: MessageArchive {
         client: PostgresClient,
         limits: StoreLimits,
         wallClock: @escaping @Sendable () -> Int64,
-        hasLZ4: Bool,
         logger: Logger
     ) {
         self.location = location.description
         self.client = client
         self.limits = limits
         self.wallClock = wallClock
-        self.hasLZ4 = hasLZ4
         self.logger = logger
         self.partitions = PostgresPartitions(logger: logger)
         self.runner = Task { await client.run() }
@@ -109,15 +104,15 @@ package final class PostgresArchive: MessageArchive {
         }
         var configuration = Self.clientConfiguration(location)
         configuration.options.maximumConnections = max(1, maxConnections)
+        if hasLZ4 {
+            // nwaku's hex payloads make most rows TOAST-sized, and PostgreSQL's default compressor
+            // (pglz) spends a third of an insert failing to shrink them. Set for every pooled
+            // session at connect time, not per transaction; the choice is made per value and
+            // readers decompress either, so the schema stays nwaku's.
+            configuration.options.additionalStartupParameters.append(("default_toast_compression", "lz4"))
+        }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        return PostgresArchive(
-            location: location,
-            client: client,
-            limits: limits,
-            wallClock: wallClock,
-            hasLZ4: hasLZ4,
-            logger: logger
-        )
+        return PostgresArchive(location: location, client: client, limits: limits, wallClock: wallClock, logger: logger)
     }
 
     /// Whether the server was built with LZ4 (Debian's and the official images are).
