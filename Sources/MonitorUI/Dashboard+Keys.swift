@@ -163,7 +163,7 @@ extension NodeCommand {
     var peerID: String? {
         switch self {
         case .forceSync(let peerID): peerID
-        case .pause(let peerID), .unpause(let peerID), .disconnect(let peerID): peerID
+        case .pause(let peerID), .unpause(let peerID), .disconnect(let peerID), .audit(let peerID, _): peerID
         case .startResume, .addPeer, .publishTest: nil
         }
     }

@@ -67,6 +67,8 @@ extension MonitorState {
             case .addPeer(let address): "dialling \(address)"
             case .disconnect: "disconnect requested"
             case .publishTest: "test message publish requested"
+            case .audit(_, repair: false): "archive audit requested"
+            case .audit(_, repair: true): "archive audit and repair requested"
             }
         self.appendLog(.info, .command, text, peerID: command.peerID, at: now)
         return text

@@ -95,6 +95,7 @@ package struct MonitorState: Equatable, Sendable {
             self.retentionDeleted += deleted
             self.appendLog(.info, .archive, "retention deleted \(Format.count(deleted)) messages (\(policy))", at: now)
         case .resume(let progress): self.updateResume(progress, at: now)
+        case .auditProgress, .auditFinished: break
         case .nextSync(let time): self.nextSyncAt = time
         case .transferred:
             // The transfer queues' counters already show what moved; the traffic is for metrics.

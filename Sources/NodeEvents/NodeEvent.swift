@@ -38,6 +38,10 @@ package enum NodeEvent: Equatable, Sendable {
     /// When the scheduler will start the next periodic sync (wall clock, nanoseconds); nil when
     /// periodic sync is off.
     case nextSync(at: Int64?)
+    /// An archive audit with a peer made progress.
+    case auditProgress(AuditProgress)
+    /// An archive audit with a peer ended.
+    case auditFinished(AuditReport)
     /// Something an operator should see in the log: a misbehaving peer, a failed dial, an
     /// archive error.
     case notice(Notice)
@@ -110,4 +114,7 @@ package enum NodeCommand: Equatable, Sendable {
     case disconnect(peerID: String)
     /// Publish a small test message through relay on the node's first relay topic.
     case publishTest
+    /// Audit our archive against a peer's over the retention span (PROTOCOLS.md §12), repairing
+    /// the differences when `repair`.
+    case audit(peerID: String, repair: Bool)
 }

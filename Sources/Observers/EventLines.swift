@@ -89,7 +89,23 @@ package enum EventLines {
         // second: the TUI and `/metrics` show it.
         case .relayed, .relayStatus: nil
         case .stored, .archive, .retention, .resume: Self.archive(event)
+        case .auditProgress: nil
+        case .auditFinished(let report): Self.audit(report)
         }
+    }
+
+    private static func audit(_ report: AuditReport) -> Line {
+        var fields: [Field] = [
+            ("peer", report.peerID), ("method", report.method.rawValue), ("outcome", report.outcome.rawValue),
+            ("missing_here", report.missingHereCount), ("missing_there", report.missingThereCount),
+            ("round_trips", report.roundTrips), ("bytes", report.bytesSent + report.bytesReceived),
+        ]
+        if let repair = report.repair {
+            fields += [("fetched", repair.fetched), ("stored", repair.stored), ("pushed", repair.pushed)]
+        }
+        if let detail = report.detail { fields.append(("detail", detail)) }
+        let level = report.outcome == .failed || report.outcome == .incomplete ? "warn" : "info"
+        return (level, "archive audit \(report.outcome.rawValue)", fields)
     }
 
     private static func node(_ event: NodeEvent) -> Line? {

@@ -37,6 +37,8 @@ package final class NodeMetrics: Sendable {
         case .relayStatus(let status): self.recordRelay(status)
         case .stored, .archive, .retention, .storeServed: self.recordArchive(event)
         case .peerUpdated, .peerRemoved: self.recordPeers(event)
+        case .auditFinished(let report): self.recordAudit(report)
+        case .auditProgress: break
         case .started, .stopping, .sessionStarted, .sessionRound, .resume, .nextSync, .notice: break
         }
     }
@@ -132,6 +134,21 @@ package final class NodeMetrics: Sendable {
         default:
             break
         }
+    }
+
+    private func recordAudit(_ report: AuditReport) {
+        self.registry.makeCounter(
+            descriptor: Self.name("wakusync_audits_total", "archive audits by method and outcome"),
+            labels: [("method", report.method.rawValue), ("outcome", report.outcome.rawValue)]
+        ).increment()
+        self.registry.makeCounter(
+            descriptor: Self.name("wakusync_audit_missing_total", "hashes archive audits found lacking, by side"),
+            labels: [("side", "here")]
+        ).increment(by: Int64(report.missingHereCount))
+        self.registry.makeCounter(
+            descriptor: Self.name("wakusync_audit_missing_total", "hashes archive audits found lacking, by side"),
+            labels: [("side", "there")]
+        ).increment(by: Int64(report.missingThereCount))
     }
 
     private func recordPeers(_ event: NodeEvent) {

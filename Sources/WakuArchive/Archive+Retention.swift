@@ -38,7 +38,9 @@ extension Archive {
                     topics: topics
                 )
                 try db.execute(sql: "DELETE FROM message WHERE timestamp < ?", arguments: [cutoff])
-                return RetentionOutcome(deleted: db.changesCount, itemized: itemized)
+                let deleted = db.changesCount
+                if deleted > 0 { try Self.trimBuckets(through: cutoff - 1, in: db) }
+                return RetentionOutcome(deleted: deleted, itemized: itemized)
             }
         case .capacity(let capacity):
             let (threshold, keep) = RetentionPolicy.capacityBounds(capacity)
@@ -100,7 +102,9 @@ extension Archive {
             sql: "DELETE FROM message INDEXED BY message_by_time WHERE (timestamp, hash) <= (?, ?)",
             arguments: [timestamp, hash]
         )
-        return RetentionOutcome(deleted: db.changesCount, itemized: itemized)
+        let deleted = db.changesCount
+        if deleted > 0 { try Self.trimBuckets(through: timestamp, in: db) }
+        return RetentionOutcome(deleted: deleted, itemized: itemized)
     }
 
     /// The messages matching `condition` (which must bound the timestamp from below, so the

@@ -157,12 +157,14 @@ package final class Archive: MessageArchive {
             )
             var outcome = InsertOutcome(ephemeralSkipped: ephemeral)
             var newlyStored = Set<MessageHash>()
+            var buckets = AuditBucketTally<Int64>()
             for item in batch where !item.message.ephemeral {
                 let message = item.message
+                let pubsubID = try resolver.id(for: item.pubsubTopic, in: db)
                 try statement.execute(arguments: [
                     item.hash.data,
                     message.timestamp,
-                    try resolver.id(for: item.pubsubTopic, in: db),
+                    pubsubID,
                     try resolver.id(for: message.contentTopic, in: db),
                     Int64(message.version),
                     Data(message.meta),
@@ -173,10 +175,12 @@ package final class Archive: MessageArchive {
                 if db.changesCount > 0 {
                     outcome.inserted += 1
                     newlyStored.insert(item.hash)
+                    buckets.insert(item.hash, timestamp: message.timestamp, topic: pubsubID)
                 } else {
                     outcome.duplicates += 1
                 }
             }
+            try Self.applyToBuckets(buckets, in: db)
             return (outcome, newlyStored, resolver.created)
         }
         topics.publish(created)

@@ -21,6 +21,8 @@ internal import GRDB
 /// - No foreign keys: the topic ids are written by this module only, and enforcing them would
 ///   cost a lookup per insert.
 /// - `last_online` holds one row (id 1), updated in place (PROTOCOLS.md §6.2).
+/// - `audit_bucket` holds the archive audit's fingerprints per (level, start, pubsub topic id),
+///   `WITHOUT ROWID` because rows are small and always found by that key (PROTOCOLS.md §12.1).
 /// - The file carries `PRAGMA application_id` ``applicationID`` and `user_version`
 ///   ``userVersion``, so a SQLite file of another program (nwaku's `store.sqlite3`, say) left in
 ///   the data directory is recognised and refused instead of being converted to WAL and given
@@ -29,7 +31,7 @@ enum ArchiveSchema {
     /// `PRAGMA application_id` of our files: "wksy".
     static let applicationID: Int32 = 0x776b_7379
     /// `PRAGMA user_version` of our files: the number of migrations below.
-    static let userVersion: Int32 = 1
+    static let userVersion: Int32 = 2
     /// The tables a file written before ``applicationID`` existed holds (plus SQLite's own).
     private static let ourTables: Set<String> = ["grdb_migrations", "topic", "message", "last_online"]
 
@@ -114,6 +116,22 @@ enum ArchiveSchema {
                     );
                     """
             )
+        }
+        // The buckets are filled from the messages already stored, in the migration's transaction.
+        migrator.registerMigration("v2: audit buckets") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_bucket (
+                        level INTEGER NOT NULL,
+                        start INTEGER NOT NULL,
+                        pubsub_topic INTEGER NOT NULL,
+                        count INTEGER NOT NULL,
+                        fingerprint BLOB NOT NULL,
+                        PRIMARY KEY (level, start, pubsub_topic)
+                    ) WITHOUT ROWID;
+                    """
+            )
+            try Archive.replaceBuckets(with: try Archive.computeBuckets(in: db).0, in: db)
         }
         return migrator
     }

@@ -52,6 +52,39 @@ package protocol MessageArchive: Sendable {
         itemizingFrom: Int64
     ) async throws(ArchiveError) -> RetentionOutcome
 
+    /// The stored fingerprints of the buckets at `level` starting in `from..<to`, each over the
+    /// pubsub topics `pubsubTopics` (every topic when empty), ascending; empty buckets are left
+    /// out. What the archive audit compares (PROTOCOLS.md §12).
+    ///
+    /// The buckets are kept in the same transaction as every insert and deletion, so they always
+    /// describe exactly the committed messages.
+    func auditBuckets(
+        _ level: AuditLevel,
+        from: Int64,
+        to: Int64,
+        pubsubTopics: [String]
+    ) async throws(ArchiveError) -> [AuditBucket]
+
+    /// The messages with `from <= timestamp < to` on `pubsubTopics` (every topic when empty), as
+    /// (timestamp, hash) in that order, at most `limit` of them: the audit's look inside a minute.
+    func auditItems(
+        from: Int64,
+        to: Int64,
+        pubsubTopics: [String],
+        limit: Int
+    ) async throws(ArchiveError) -> [AuditItem]
+
+    /// Recomputes every bucket fingerprint from the messages and compares it with the stored one;
+    /// with `repair`, replaces the stored buckets by the computed ones when they differ (one
+    /// transaction). `wakusync archive buckets`, and the start-up check when ``auditBucketsLookSound()``
+    /// says no.
+    func checkAuditBuckets(repair: Bool) async throws(ArchiveError) -> AuditBucketCheck
+
+    /// A cheap start-up test of the buckets: whether the day buckets count as many messages as
+    /// the archive holds. A false answer means they were lost or written by a program that does
+    /// not keep them (an old wakusync, nwaku on the same database) and need a rebuild.
+    func auditBucketsLookSound() async throws(ArchiveError) -> Bool
+
     /// Records that the node was online at `now` (nanoseconds), replacing the previous record.
     func recordOnline(at now: Int64) async throws(ArchiveError)
 

@@ -39,6 +39,9 @@ extension WakuNode {
             await self.host.disconnect(peer)
         case .publishTest:
             await self.publishTest()
+        case .audit(let text, _):
+            guard self.parsePeer(text, for: "audit") != nil else { return }
+            self.events.emit(.notice(Notice(.warning, "archive audit is not wired into the node yet", peerID: text)))
         }
     }
 

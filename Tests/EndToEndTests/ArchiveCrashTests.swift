@@ -68,6 +68,10 @@ struct ArchiveCrashTests {
             #expect(stored >= highest)
             #expect(try await archive.messages(withHashes: Array(hashes.prefix(stored))).count == stored)
             #expect(try await archive.messages(withHashes: Array(hashes.dropFirst(stored))).isEmpty)
+            // The audit buckets were written in the same transactions as the messages.
+            let check = try await archive.checkAuditBuckets(repair: false)
+            #expect(check.isConsistent, "\(check.examples)")
+            #expect(check.messages == stored)
             highest = stored
             try await archive.close()
         }
@@ -102,7 +106,8 @@ struct ArchiveCrashTests {
                 payload: (0..<200).map { UInt8(truncatingIfNeeded: index &* 7 &+ $0) }
                     + withUnsafeBytes(of: index, Array.init),
                 contentTopic: "/crash/1/test/proto",
-                timestamp: 1_700_000_000_000_000_000 + Int64(index) * 1_000
+                // 10 ms apart: the 40 000 messages span seven audit minutes.
+                timestamp: 1_700_000_000_000_000_000 + Int64(index) * 10_000_000
             )
             let topic = "/waku/2/rs/1/\(index % 4)"
             hashes.append(message.hash(pubsubTopic: topic))

@@ -165,6 +165,30 @@ struct ReversedWindowArchive: MessageArchive {
         try await self.base.apply(policy, now: now, itemizingFrom: itemizingFrom)
     }
 
+    func auditBuckets(
+        _ level: AuditLevel,
+        from: Int64,
+        to: Int64,
+        pubsubTopics: [String]
+    ) async throws(ArchiveError) -> [AuditBucket] {
+        try await self.base.auditBuckets(level, from: from, to: to, pubsubTopics: pubsubTopics)
+    }
+
+    func auditItems(
+        from: Int64,
+        to: Int64,
+        pubsubTopics: [String],
+        limit: Int
+    ) async throws(ArchiveError) -> [AuditItem] {
+        try await self.base.auditItems(from: from, to: to, pubsubTopics: pubsubTopics, limit: limit)
+    }
+
+    func checkAuditBuckets(repair: Bool) async throws(ArchiveError) -> AuditBucketCheck {
+        try await self.base.checkAuditBuckets(repair: repair)
+    }
+
+    func auditBucketsLookSound() async throws(ArchiveError) -> Bool { try await self.base.auditBucketsLookSound() }
+
     func recordOnline(at now: Int64) async throws(ArchiveError) { try await self.base.recordOnline(at: now) }
 
     func lastOnline() async throws(ArchiveError) -> Int64? { try await self.base.lastOnline() }
