@@ -59,6 +59,8 @@ package struct LimitExceeded: Equatable, Sendable {
         case storeClient = "store_client"
         /// Topics the node tracks.
         case topics
+        /// An archive audit request or answer over its bounds.
+        case audit
     }
 
     package var limit: Limit

@@ -1,3 +1,5 @@
+internal import WakuCore
+
 /// How long the archive keeps messages, in nwaku's `--store-message-retention-policy` syntax
 /// (PROTOCOLS.md §6.4; nwaku `waku/waku_archive/retention_policy/builder.nim`).
 ///
@@ -147,14 +149,5 @@ package struct RetentionOutcome: Hashable, Sendable {
     package init(deleted: Int = 0, itemized: [ArchiveDeletion] = []) {
         self.deleted = deleted
         self.itemized = itemized
-    }
-}
-
-extension Int64 {
-    /// `self - other`, clamped to the Int64 range instead of trapping.
-    fileprivate func subtractingSaturated(_ other: Int64) -> Int64 {
-        let (result, overflow) = self.subtractingReportingOverflow(other)
-        guard overflow else { return result }
-        return other > 0 ? .min : .max
     }
 }

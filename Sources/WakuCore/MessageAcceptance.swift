@@ -89,4 +89,11 @@ extension Int64 {
         guard overflow else { return sum }
         return other > 0 ? .max : .min
     }
+
+    /// `self - other`, held at the ends of the range instead of overflowing.
+    package func subtractingSaturated(_ other: Int64) -> Int64 {
+        let (result, overflow) = self.subtractingReportingOverflow(other)
+        guard overflow else { return result }
+        return other > 0 ? .min : .max
+    }
 }

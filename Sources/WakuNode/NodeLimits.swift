@@ -48,6 +48,10 @@ package struct NodeLimits: Sendable {
     package var relayFrameBytes = 16 << 20
     /// Hashes the count audit pulls from one peer for one window.
     package var auditHashes = 1_000_000
+    /// Every bound of the archive audit, asked and answered (PROTOCOLS.md §12.4).
+    package var audit = AuditLimits.standard
+    /// Bytes of archive-audit answers held at once, all peers together.
+    package var auditBytes = 32 << 20
 
     package init() {}
 

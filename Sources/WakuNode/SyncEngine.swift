@@ -84,6 +84,7 @@ actor SyncEngine {
             entries.sort { $0.id < $1.id }
         }
         self.index.load(sorted: entries)
+        try await self.checkAuditBuckets()
         let stats = try await self.archive.stats()
         self.knownPubsubTopics = Set(stats.pubsubTopics.keys)
         self.knownContentTopics = Set(stats.contentTopics.keys)
@@ -95,6 +96,23 @@ actor SyncEngine {
             syncIndexItems: self.index.count
         )
         self.emitArchiveSnapshot(at: now, force: true)
+    }
+
+    /// Rebuilds the archive audit's buckets when the cheap start-up test finds them lost or out of
+    /// step with the messages (an older wakusync or nwaku wrote to the database, a crash between a
+    /// PostgreSQL partition drop and its bucket update).
+    private func checkAuditBuckets() async throws(ArchiveError) {
+        guard try await !self.archive.auditBucketsLookSound() else { return }
+        let check = try await self.archive.checkAuditBuckets(repair: true)
+        self.events.emit(
+            .notice(
+                Notice(
+                    .warning,
+                    "the archive audit's buckets disagreed with the messages in \(check.mismatches) places; rebuilt them "
+                        + "from \(check.messages) messages"
+                )
+            )
+        )
     }
 
     /// Items older than this leave the index (nwaku prunes everything older than the range).

@@ -29,6 +29,17 @@ extension WakuNode {
         await self.reconciliation.initiate(with: peer)
     }
 
+    /// Audits our archive against `peer`'s over `plan`'s span (PROTOCOLS.md §12), repairing when
+    /// the plan says so; the report is also emitted as `auditFinished`.
+    package func audit(_ peer: PeerID, plan: AuditPlan) async -> AuditReport {
+        await self.archiveAudit.run(with: peer, plan: plan)
+    }
+
+    /// The span an audit with `plan` covers now (the defaults filled in).
+    package func auditSpan(for plan: AuditPlan) async -> Range<Int64> {
+        await self.archiveAudit.span(for: plan)
+    }
+
     /// Sends one Store query to `peer` and returns its response.
     package func query(_ request: StoreQueryRequest, peer: PeerID) async throws -> StoreQueryResponse {
         try await self.storeClient.query(request, peer: peer)

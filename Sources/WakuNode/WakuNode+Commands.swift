@@ -39,9 +39,10 @@ extension WakuNode {
             await self.host.disconnect(peer)
         case .publishTest:
             await self.publishTest()
-        case .audit(let text, _):
-            guard self.parsePeer(text, for: "audit") != nil else { return }
-            self.events.emit(.notice(Notice(.warning, "archive audit is not wired into the node yet", peerID: text)))
+        case .audit(let text, let repair):
+            guard let peer = self.parsePeer(text, for: "audit") else { return }
+            // Off the command loop: an audit of a long span takes a while.
+            Task { _ = await self.archiveAudit.run(with: peer, plan: AuditPlan(repair: repair)) }
         }
     }
 

@@ -42,6 +42,7 @@ package final class WakuNode: Service, Sendable {
     let transfer: Transfer
     let fetcher: MissingFetcher
     let audit: CountAudit
+    let archiveAudit: ArchiveAudit
     let resume: StoreResume
     let reconciliation: Reconciliation
     /// Waku Relay, when enabled (`--relay`).
@@ -134,6 +135,14 @@ package final class WakuNode: Service, Sendable {
             client: storeClient,
             fetcher: fetcher
         )
+        self.archiveAudit = ArchiveAudit(
+            host: host,
+            archive: archive,
+            engine: engine,
+            events: events,
+            configuration: configuration,
+            client: storeClient
+        )
         self.resume = StoreResume(
             engine: engine,
             archive: archive,
@@ -179,6 +188,7 @@ package final class WakuNode: Service, Sendable {
             StoreClient.protocolID: configuration.limits.storeResponse,
             Reconciliation.protocolID: configuration.limits.reconciliationFrame,
             Transfer.protocolID: configuration.maxMessageSize + 1_024,
+            ArchiveAudit.protocolID: configuration.limits.audit.frameBytes,
         ]
         for protocolID in Relay.protocolIDs {
             hostConfiguration.maximumMessageSizes[protocolID] = configuration.maxMessageSize
@@ -287,6 +297,7 @@ package final class WakuNode: Service, Sendable {
         self.register(Reconciliation.protocolID, self.reconciliation) { try await $0.serve($1) }
         self.register(Transfer.protocolID, self.transfer) { try await $0.receive($1) }
         self.register(CountAudit.protocolID, self.audit) { try await $0.serve($1) }
+        self.register(ArchiveAudit.protocolID, self.archiveAudit) { try await $0.serve($1) }
         if let relay = self.relay {
             for protocolID in Relay.protocolIDs {
                 self.register(protocolID, relay) { try await $0.receive($1) }

@@ -12,6 +12,7 @@ struct ArchiveCommand: AsyncParsableCommand {
             ArchiveImport.self,
             ArchiveExport.self,
             ArchiveStatsCommand.self,
+            ArchiveBuckets.self,
         ]
     )
 }

@@ -14,6 +14,7 @@ struct Wakusync: AsyncParsableCommand {
             DemoCommand.self,
             RunCommand.self,
             SyncCommand.self,
+            AuditCommand.self,
             QueryCommand.self,
             PublishCommand.self,
             Inspect.self,
