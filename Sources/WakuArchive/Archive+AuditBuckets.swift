@@ -114,7 +114,8 @@ extension Archive {
         )
         for (key, change) in delta.buckets {
             let arguments: StatementArguments = [key.level.rawValue, key.start, key.topic]
-            var fingerprint = try Row.fetchOne(select, arguments: arguments).map { try Self.fingerprint($0, at: 0) }
+            var fingerprint =
+                try Row.fetchOne(select, arguments: arguments).map { try Self.fingerprint($0, at: 0) }
                 ?? .empty
             if removing { fingerprint.subtract(change) } else { fingerprint.merge(change) }
             if fingerprint.isEmpty {

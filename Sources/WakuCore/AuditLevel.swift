@@ -27,11 +27,13 @@ package enum AuditLevel: Int, Sendable, CaseIterable, Comparable, CustomStringCo
         return Int(self.nanoseconds / finer.nanoseconds)
     }
 
-    /// The start of the bucket holding `timestamp` (rounded toward minus infinity).
+    /// The start of the bucket holding `timestamp` (rounded toward minus infinity; `Int64.min`
+    /// for the first, partial bucket of the range).
     package func bucketStart(of timestamp: Int64) -> Int64 {
         let length = self.nanoseconds
         let (quotient, remainder) = timestamp.quotientAndRemainder(dividingBy: length)
-        return (remainder < 0 ? quotient - 1 : quotient) &* length
+        let (start, overflow) = (remainder < 0 ? quotient - 1 : quotient).multipliedReportingOverflow(by: length)
+        return overflow ? .min : start
     }
 
     /// The bucket starts of this level in `from..<to`, after rounding `from` down to a bucket.

@@ -35,7 +35,13 @@ extension ArchiveAudit {
                 switch view {
                 case .listed(let prefixes):
                     let (theyLack, weLack) = AuditComparison.lacking(ours: mine, theirPrefixes: prefixes)
-                    findings.record(minute: entry.minute, ours: entry.ours, theirs: entry.theirs, theyLack: theyLack, weLack: weLack)
+                    findings.record(
+                        minute: entry.minute,
+                        ours: entry.ours,
+                        theirs: entry.theirs,
+                        theyLack: theyLack,
+                        weLack: weLack
+                    )
                 case .sliced(let summaries):
                     var differing = AuditComparison.differingSlices(ours: mine, theirs: summaries)
                     // Every slice agreed though the minute did not: an 8-byte digest collided or
@@ -62,7 +68,10 @@ extension ArchiveAudit {
         _ findings: inout AuditFindings
     ) async throws {
         guard !slices.isEmpty else { return }
-        let counts = Dictionary(chunk.map { ($0.minute, ($0.ours, $0.theirs)) }, uniquingKeysWith: { first, _ in first })
+        let counts = Dictionary(
+            chunk.map { ($0.minute, ($0.ours, $0.theirs)) },
+            uniquingKeysWith: { first, _ in first }
+        )
         // The peer's counts say how many prefixes each slice holds; keep each answer well inside
         // its prefix limit.
         let perRequest = max(1, min(self.limits.slices, slices.count * self.limits.prefixes / 2 / max(1, expected)))
@@ -75,7 +84,13 @@ extension ArchiveAudit {
                 let mine = AuditComparison.hashes(ours[key.minute] ?? [], inSlice: key.nibble)
                 let (theyLack, weLack) = AuditComparison.lacking(ours: mine, theirPrefixes: list)
                 let (oursCount, theirsCount) = counts[key.minute] ?? (0, 0)
-                findings.record(minute: key.minute, ours: oursCount, theirs: theirsCount, theyLack: theyLack, weLack: weLack)
+                findings.record(
+                    minute: key.minute,
+                    ours: oursCount,
+                    theirs: theirsCount,
+                    theyLack: theyLack,
+                    weLack: weLack
+                )
             }
         }
     }

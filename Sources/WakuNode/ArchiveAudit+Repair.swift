@@ -27,7 +27,10 @@ extension ArchiveAudit {
                 var answered: [IncomingMessage] = []
                 for item in messages {
                     let incoming = IncomingMessage(pubsubTopic: item.pubsubTopic, message: item.message)
-                    let key = AuditPrefixKey(minute: AuditLevel.minute.bucketStart(of: item.message.timestamp), prefix: incoming.hash.w0)
+                    let key = AuditPrefixKey(
+                        minute: AuditLevel.minute.bucketStart(of: item.message.timestamp),
+                        prefix: incoming.hash.w0
+                    )
                     // Only what we asked for, each once: a peer cannot slip other messages in.
                     if pending.remove(key) != nil { answered.append(incoming) }
                 }
@@ -71,7 +74,11 @@ extension ArchiveAudit {
         }
     }
 
-    private func send(_ batch: [AuditMessage], _ repair: inout AuditRepair, _ exchange: inout AuditExchange) async throws {
+    private func send(
+        _ batch: [AuditMessage],
+        _ repair: inout AuditRepair,
+        _ exchange: inout AuditExchange
+    ) async throws {
         guard case .push(let stored, _) = try await exchange.ask(.push(batch)) else {
             throw NodeError("the peer answered a push with something else")
         }

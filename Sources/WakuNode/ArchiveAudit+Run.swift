@@ -81,12 +81,15 @@ extension ArchiveAudit {
                 .days(from: asked.lowerBound, to: asked.upperBound, pubsubTopics: topics)
             )
         else { throw NodeError("the peer answered the days request with something else") }
-        let span = max(asked.lowerBound, agreedFrom)..<max(max(asked.lowerBound, agreedFrom), min(asked.upperBound, agreedTo))
+        let span =
+            max(asked.lowerBound, agreedFrom)..<max(max(asked.lowerBound, agreedFrom), min(asked.upperBound, agreedTo))
         report.from = span.lowerBound
         report.to = span.upperBound
         self.progress(report, .days, exchange)
         let ourDays = try await self.buckets(.day, span, topics)
-        let differingDays = AuditComparison.differing(ours: ourDays, theirs: theirDays) { Self.overlaps($0, .day, span) }
+        let differingDays = AuditComparison.differing(ours: ourDays, theirs: theirDays) {
+            Self.overlaps($0, .day, span)
+        }
         report.days = AuditLevel.day.bucketStarts(from: span.lowerBound, to: span.upperBound).map { start in
             AuditDay(
                 start: start,
@@ -160,7 +163,11 @@ extension ArchiveAudit {
         _ exchange: inout AuditExchange
     ) async throws -> [(minute: Int64, ours: Int64, theirs: Int64)] {
         guard let first = hours.first, let last = hours.last else { return [] }
-        let ours = try await self.buckets(.minute, max(span.lowerBound, first)..<min(span.upperBound, last + AuditLevel.hour.nanoseconds), topics)
+        let ours = try await self.buckets(
+            .minute,
+            max(span.lowerBound, first)..<min(span.upperBound, last + AuditLevel.hour.nanoseconds),
+            topics
+        )
         var differing: [(minute: Int64, ours: Int64, theirs: Int64)] = []
         for chunk in hours.chunked(by: self.limits.parents) {
             let groups = try await self.children(.minute, Array(chunk), &exchange)
@@ -168,7 +175,9 @@ extension ArchiveAudit {
                 let inHour = Set(AuditLevel.hour.childStarts(of: hour).filter { Self.overlaps($0, .minute, span) })
                 let mine = ours.filter { inHour.contains($0.key) }
                 for minute in AuditComparison.differing(ours: mine, theirs: theirs, isWanted: inHour.contains) {
-                    differing.append((minute, mine[minute]?.count ?? 0, theirs.first { $0.start == minute }?.count ?? 0))
+                    differing.append(
+                        (minute, mine[minute]?.count ?? 0, theirs.first { $0.start == minute }?.count ?? 0)
+                    )
                 }
             }
         }
@@ -187,9 +196,18 @@ extension ArchiveAudit {
     }
 
     /// Our stored buckets of `level` over `span`, by start.
-    func buckets(_ level: AuditLevel, _ span: Range<Int64>, _ topics: [String]) async throws -> [Int64: BucketFingerprint] {
+    func buckets(
+        _ level: AuditLevel,
+        _ span: Range<Int64>,
+        _ topics: [String]
+    ) async throws -> [Int64: BucketFingerprint] {
         guard !span.isEmpty else { return [:] }
-        let buckets = try await self.archive.auditBuckets(level, from: span.lowerBound, to: span.upperBound, pubsubTopics: topics)
+        let buckets = try await self.archive.auditBuckets(
+            level,
+            from: span.lowerBound,
+            to: span.upperBound,
+            pubsubTopics: topics
+        )
         return Dictionary(buckets.map { ($0.start, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -197,7 +215,13 @@ extension ArchiveAudit {
         start < span.upperBound && start.addingSaturated(level.nanoseconds) > span.lowerBound
     }
 
-    func progress(_ report: AuditReport, _ phase: AuditProgress.Phase, _ exchange: AuditExchange, done: Int = 1, total: Int = 1) {
+    func progress(
+        _ report: AuditReport,
+        _ phase: AuditProgress.Phase,
+        _ exchange: AuditExchange,
+        done: Int = 1,
+        total: Int = 1
+    ) {
         self.events.emit(
             .auditProgress(
                 AuditProgress(
@@ -216,6 +240,8 @@ extension ArchiveAudit {
 extension Array {
     /// The elements in consecutive slices of at most `size`.
     func chunked(by size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: self.count, by: Swift.max(1, size)).map { self[$0..<Swift.min($0 + Swift.max(1, size), self.count)] }
+        stride(from: 0, to: self.count, by: Swift.max(1, size)).map {
+            self[$0..<Swift.min($0 + Swift.max(1, size), self.count)]
+        }
     }
 }

@@ -40,11 +40,28 @@ extension ArchiveAudit {
                 let theyLack = ours.filter { !theirs.contains($0.hash) }
                 let lacking = theirs.subtracting(mine)
                 weLack += lacking
-                for (minute, items) in Dictionary(grouping: theyLack, by: { AuditLevel.minute.bucketStart(of: $0.timestamp) }) {
-                    findings.record(minute: minute, ours: 0, theirs: 0, theyLack: items.map(\.hash), weLack: [MessageHash]())
+                for (minute, items) in Dictionary(
+                    grouping: theyLack,
+                    by: { AuditLevel.minute.bucketStart(of: $0.timestamp) }
+                ) {
+                    findings.record(
+                        minute: minute,
+                        ours: 0,
+                        theirs: 0,
+                        theyLack: items.map(\.hash),
+                        weLack: [MessageHash]()
+                    )
                 }
-                Self.note(hour: hour, ours: ours.count, theirs: theirs.count, agrees: theyLack.isEmpty && lacking.isEmpty, in: &report)
-                self.events.emit(.auditProgress(meter.progress(report.peerID, .hashes, done: index + 1, total: hours.count)))
+                Self.note(
+                    hour: hour,
+                    ours: ours.count,
+                    theirs: theirs.count,
+                    agrees: theyLack.isEmpty && lacking.isEmpty,
+                    in: &report
+                )
+                self.events.emit(
+                    .auditProgress(meter.progress(report.peerID, .hashes, done: index + 1, total: hours.count))
+                )
                 if findings.isOverLimit || weLack.count > AuditPlan.maxDifferences { break }
             }
             report.repair = try await self.lookUp(weLack, from: peer, span: span, plan: plan, meter: &meter, &findings)
@@ -88,7 +105,8 @@ extension ArchiveAudit {
                 guard hashes.count <= self.limits.itemsRead else {
                     throw NodeError("the store peer lists more than \(self.limits.itemsRead) messages in an hour")
                 }
-                guard let cursor = page.paginationCursor, page.messages.contains(where: { $0.messageHash == cursor }) else {
+                guard let cursor = page.paginationCursor, page.messages.contains(where: { $0.messageHash == cursor })
+                else {
                     break
                 }
                 request.paginationCursor = cursor
@@ -119,7 +137,8 @@ extension ArchiveAudit {
             let page = try await meter.query(request, peer: peer, client: self.client)
             var incoming: [IncomingMessage] = []
             for entry in page.messages where part.contains(entry.messageHash) {
-                guard let message = entry.message, let topic = entry.pubsubTopic, found.insert(entry.messageHash).inserted
+                guard let message = entry.message, let topic = entry.pubsubTopic,
+                    found.insert(entry.messageHash).inserted
                 else { continue }
                 let item = IncomingMessage(pubsubTopic: topic, message: message, claimedHash: entry.messageHash)
                 let minute = AuditLevel.minute.bucketStart(of: message.timestamp)
@@ -136,9 +155,13 @@ extension ArchiveAudit {
 
     /// Marks one audited hour in its day.
     private static func note(hour: Int64, ours: Int, theirs: Int, agrees: Bool, in report: inout AuditReport) {
-        guard let index = report.days.firstIndex(where: { $0.start == AuditLevel.day.bucketStart(of: hour) }) else { return }
+        guard let index = report.days.firstIndex(where: { $0.start == AuditLevel.day.bucketStart(of: hour) }) else {
+            return
+        }
         report.days[index].theirs += Int64(theirs)
-        report.days[index].hours.append(AuditHour(start: hour, ours: Int64(ours), theirs: Int64(theirs), agrees: agrees))
+        report.days[index].hours.append(
+            AuditHour(start: hour, ours: Int64(ours), theirs: Int64(theirs), agrees: agrees)
+        )
         report.days[index].agrees = report.days[index].agrees && agrees
     }
 }
@@ -151,6 +174,10 @@ struct StoreMeter {
         var description: String { "stopped after \(self.queries) Store queries (--max-queries)" }
     }
 
+    /// How long to wait after a 429, and how many in a row to take before giving up.
+    static let busyPause = Duration.milliseconds(500)
+    static let busyRetries = 20
+
     let budget: Int
     private(set) var queries = 0
     private(set) var bytesSent = 0
@@ -160,10 +187,22 @@ struct StoreMeter {
         self.budget = budget
     }
 
-    mutating func query(_ request: StoreQueryRequest, peer: PeerID, client: StoreClient) async throws -> StoreQueryResponse {
-        guard self.queries < self.budget else { throw Exhausted(queries: self.queries) }
-        self.queries += 1
-        let response = try await client.query(request, peer: peer)
+    /// Sends one query; a peer that says it is busy (429, nwaku's and our own rate limits) is
+    /// asked again after a pause, up to ``busyRetries`` times in a row; every query sent counts.
+    mutating func query(
+        _ request: StoreQueryRequest,
+        peer: PeerID,
+        client: StoreClient
+    ) async throws -> StoreQueryResponse {
+        var response: StoreQueryResponse
+        var retries = 0
+        repeat {
+            guard self.queries < self.budget else { throw Exhausted(queries: self.queries) }
+            if retries > 0 { try await Task.sleep(for: Self.busyPause) }
+            self.queries += 1
+            response = try await client.query(request, peer: peer)
+            retries += 1
+        } while response.statusCode == .tooManyRequests && retries <= Self.busyRetries
         guard response.statusCode.isSuccess else {
             throw NodeError("the store peer answered \(response.statusCode): \(response.statusDesc)")
         }

@@ -57,7 +57,9 @@ final class ArchiveAudit: Sendable {
             return true
         }
         guard admitted else {
-            try? await stream.writeMessage(AuditResponse.error(AuditRefusal(.busy, "too many audits at once")).encoded())
+            try? await stream.writeMessage(
+                AuditResponse.error(AuditRefusal(.busy, "too many audits at once")).encoded()
+            )
             await stream.close()
             return
         }
@@ -92,7 +94,8 @@ final class ArchiveAudit: Sendable {
     /// the future bound of the acceptance rule.
     func retentionSpan(at now: Int64) -> ClosedRange<Int64> {
         var floor = Int64.min
-        if let text = self.configuration.retentionPolicy, case .time(let seconds)? = try? RetentionPolicy(parsing: text) {
+        if let text = self.configuration.retentionPolicy, case .time(let seconds)? = try? RetentionPolicy(parsing: text)
+        {
             floor = now.subtractingSaturated(seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue)
         }
         return floor...now.addingSaturated(MessageAcceptance.futureTolerance)

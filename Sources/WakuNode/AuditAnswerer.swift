@@ -80,10 +80,16 @@ struct AuditAnswerer {
         }
         var byStart: [Int64: [AuditSummary]] = [:]
         let valid = parents.filter {
-            parentLevel.bucketStart(of: $0) == $0 && $0 < span.to && $0.addingSaturated(parentLevel.nanoseconds) > span.from
+            parentLevel.bucketStart(of: $0) == $0 && $0 < span.to
+                && $0.addingSaturated(parentLevel.nanoseconds) > span.from
         }
         for run in AuditRuns.contiguous(valid, length: parentLevel.nanoseconds) {
-            for bucket in try await self.archive.auditBuckets(level, from: run.lowerBound, to: run.upperBound, pubsubTopics: span.topics) {
+            for bucket in try await self.archive.auditBuckets(
+                level,
+                from: run.lowerBound,
+                to: run.upperBound,
+                pubsubTopics: span.topics
+            ) {
                 byStart[parentLevel.bucketStart(of: bucket.start), default: []].append(AuditSummary(bucket))
             }
         }

@@ -51,14 +51,17 @@ struct AuditFindings {
         }
     }
 
-    private mutating func detail(_ minute: Int64, _ ours: Int64, _ theirs: Int64, here: [String], there: [MessageHash]) {
+    private mutating func detail(_ minute: Int64, _ ours: Int64, _ theirs: Int64, here: [String], there: [MessageHash])
+    {
         guard !here.isEmpty || !there.isEmpty else { return }
         guard self.minutes[minute] != nil || self.minutes.count < Self.minuteLimit else { return }
         var entry = self.minutes[minute] ?? AuditMinute(start: minute, ours: ours, theirs: theirs)
         entry.missingHereCount += here.count
         entry.missingThereCount += there.count
         entry.missingHere += here.prefix(max(0, AuditMinute.hashListLimit - entry.missingHere.count))
-        entry.missingThere += there.prefix(max(0, AuditMinute.hashListLimit - entry.missingThere.count)).map(\.description)
+        entry.missingThere += there.prefix(max(0, AuditMinute.hashListLimit - entry.missingThere.count)).map(
+            \.description
+        )
         self.minutes[minute] = entry
     }
 

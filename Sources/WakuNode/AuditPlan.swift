@@ -56,7 +56,8 @@ struct AuditExchange {
         let bytes = request.encoded()
         try await self.stream.writeMessage(bytes)
         self.bytesSent += bytes.count + Varint.size(of: UInt64(bytes.count))
-        guard let reply = try await self.stream.readMessage(maxSize: self.limits.frameBytes, timeout: .seconds(120)) else {
+        guard let reply = try await self.stream.readMessage(maxSize: self.limits.frameBytes, timeout: .seconds(120))
+        else {
             throw NodeError("the peer closed the audit stream")
         }
         self.roundTrips += 1

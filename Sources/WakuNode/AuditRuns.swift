@@ -40,7 +40,12 @@ enum AuditRuns {
             let lower = max(run.lowerBound, from)
             let upper = min(run.upperBound, to)
             guard lower < upper else { continue }
-            let items = try await archive.auditItems(from: lower, to: upper, pubsubTopics: topics, limit: limit - total + 1)
+            let items = try await archive.auditItems(
+                from: lower,
+                to: upper,
+                pubsubTopics: topics,
+                limit: limit - total + 1
+            )
             total += items.count
             guard total <= limit else {
                 throw AuditRefusal(.overLimit, "the minutes asked for hold more than \(limit) messages")

@@ -63,6 +63,10 @@ package struct NodeConfiguration: Sendable {
     package var maxMessageSize: Int
     /// Bounds on what peers can make the node hold or do.
     package var limits: NodeLimits
+    /// Answer other wakusync nodes' archive audits (`--no-serve-audit` turns it off; our own audits
+    /// of others run either way). A node that does not answer looks to auditors like nwaku, which
+    /// they audit with Store queries instead.
+    package var servesArchiveAudit: Bool
     /// Run Waku Relay (gossipsub) on ``relayPubsubTopics`` (`--relay`). Off by default: wakusync
     /// is a sync node, and a relay peer must keep up with the mesh's traffic (PROTOCOLS.md §10).
     package var relay: Bool
@@ -97,6 +101,7 @@ package struct NodeConfiguration: Sendable {
         self.archiveCacheMiB = 64
         self.maxMessageSize = MessageLimits.maxMessageSize
         self.limits = NodeLimits()
+        self.servesArchiveAudit = true
         self.relay = false
     }
 

@@ -26,6 +26,7 @@ package final class WakuNode: Service, Sendable {
     package static let reconciliationProtocol = Reconciliation.protocolID
     package static let transferProtocol = Transfer.protocolID
     package static let auditProtocol = CountAudit.protocolID
+    package static let archiveAuditProtocol = ArchiveAudit.protocolID
 
     package let configuration: NodeConfiguration
     package let events: EventHub
@@ -297,7 +298,9 @@ package final class WakuNode: Service, Sendable {
         self.register(Reconciliation.protocolID, self.reconciliation) { try await $0.serve($1) }
         self.register(Transfer.protocolID, self.transfer) { try await $0.receive($1) }
         self.register(CountAudit.protocolID, self.audit) { try await $0.serve($1) }
-        self.register(ArchiveAudit.protocolID, self.archiveAudit) { try await $0.serve($1) }
+        if self.configuration.servesArchiveAudit {
+            self.register(ArchiveAudit.protocolID, self.archiveAudit) { try await $0.serve($1) }
+        }
         if let relay = self.relay {
             for protocolID in Relay.protocolIDs {
                 self.register(protocolID, relay) { try await $0.receive($1) }

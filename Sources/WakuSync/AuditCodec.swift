@@ -121,8 +121,12 @@ enum AuditCodec {
             slices.reserveCapacity(16)
             for _ in 0..<16 {
                 let count = try reader.readVarint("slice count")
-                guard count <= UInt64(Int64.max) else { throw CodecError(.invalidValue, at: reader.offset, "slice count") }
-                slices.append(AuditSliceSummary(count: Int64(count), digest: try Self.readWord(&reader, "slice digest")))
+                guard count <= UInt64(Int64.max) else {
+                    throw CodecError(.invalidValue, at: reader.offset, "slice count")
+                }
+                slices.append(
+                    AuditSliceSummary(count: Int64(count), digest: try Self.readWord(&reader, "slice digest"))
+                )
             }
             return .sliced(slices)
         default:

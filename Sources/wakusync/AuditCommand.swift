@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import Foundation
 internal import Libp2p
 internal import NodeEvents
+internal import WakuArchive
 internal import WakuNode
 
 /// `wakusync audit --peer ADDR`: compares our whole archive with a peer's and, with `--repair`,
@@ -31,7 +32,9 @@ struct AuditCommand: AsyncParsableCommand {
     )
     var from: String?
 
-    @Option(help: ArgumentHelp("End of the span (exclusive), in the same forms. Default: a minute ago.", valueName: "TIME"))
+    @Option(
+        help: ArgumentHelp("End of the span (exclusive), in the same forms. Default: a minute ago.", valueName: "TIME")
+    )
     var to: String?
 
     @Flag(help: "Fetch what we lack and push what the peer lacks.")
@@ -49,27 +52,38 @@ struct AuditCommand: AsyncParsableCommand {
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         for (name, text) in [("from", self.from), ("to", self.to)] {
             if let text, AuditTime.parse(text, now: now) == nil {
-                throw ValidationError("--\(name) '\(text)': expected nanoseconds, 2026-11-30, 2026-11-30T12:00:00Z or -7d/-12h/-30m")
+                throw ValidationError(
+                    "--\(name) '\(text)': expected nanoseconds, 2026-11-30, 2026-11-30T12:00:00Z or -7d/-12h/-30m"
+                )
             }
         }
     }
 
     func run() async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        let plan = AuditPlan(
-            from: self.from.flatMap { AuditTime.parse($0, now: now) },
+        // The one-shot node runs no retention, so the retention floor is applied here.
+        var floor: Int64?
+        if let text = self.node.storeMessageRetentionPolicy,
+            case .time(let seconds) = try RetentionPolicy(parsing: text)
+        {
+            floor = now - seconds * 1_000_000_000
+        }
+        var plan = AuditPlan(
+            from: self.from.flatMap { AuditTime.parse($0, now: now) } ?? floor,
             to: self.to.flatMap { AuditTime.parse($0, now: now) },
             pubsubTopics: self.node.pubsubTopic,
             repair: self.repair,
             maxQueries: self.maxQueries
         )
+        if let floor, let from = plan.from, from < floor { plan.from = floor }
         if let from = plan.from, let to = plan.to, from >= to {
             throw ValidationError("--from must be before --to")
         }
         let address = self.node.peers[0]
+        let asked = plan
         let report = try await OneShotNode.with(self.node) { node in
             let peer = try await node.connect(to: address)
-            return await node.audit(peer, plan: plan)
+            return await node.audit(peer, plan: asked)
         }
         print(self.json ? try JSONOutput.string(AuditOutput.json(report)) : AuditOutput.table(report))
         if !report.isConsistent { throw ExitCode.failure }

@@ -25,11 +25,12 @@ enum AuditOutput {
         ]
         if let detail = report.detail { object["detail"] = detail }
         if let repair = report.repair {
-            object["repair"] = [
-                "fetched": repair.fetched, "stored": repair.stored, "pushed": repair.pushed,
-                "acceptedByPeer": repair.acceptedByPeer, "unavailable": repair.unavailable,
-                "notPushed": repair.notPushed,
-            ] as [String: Any]
+            object["repair"] =
+                [
+                    "fetched": repair.fetched, "stored": repair.stored, "pushed": repair.pushed,
+                    "acceptedByPeer": repair.acceptedByPeer, "unavailable": repair.unavailable,
+                    "notPushed": repair.notPushed,
+                ] as [String: Any]
         }
         return object
     }
@@ -65,18 +66,26 @@ enum AuditOutput {
         ]
         for day in report.days {
             let differing = day.hours.filter { !$0.agrees }
-            lines.append(Self.row(Self.date(day.start), "\(day.ours)", "\(day.theirs)", day.agrees ? "-" : "\(differing.count)"))
+            lines.append(
+                Self.row(Self.date(day.start), "\(day.ours)", "\(day.theirs)", day.agrees ? "-" : "\(differing.count)")
+            )
             for hour in differing {
                 let here = hour.minutes.reduce(0) { $0 + $1.missingHereCount }
                 let there = hour.minutes.reduce(0) { $0 + $1.missingThereCount }
                 lines.append(
-                    Self.row("  " + Self.clock(hour.start), "\(hour.ours)", "\(hour.theirs)", "we lack \(here), they lack \(there)")
+                    Self.row(
+                        "  " + Self.clock(hour.start),
+                        "\(hour.ours)",
+                        "\(hour.theirs)",
+                        "we lack \(here), they lack \(there)"
+                    )
                 )
             }
         }
         lines.append("")
         lines.append("we lack \(report.missingHereCount), the peer lacks \(report.missingThereCount)")
-        for (label, hashes) in [("we lack", report.missingHere), ("they lack", report.missingThere)] where !hashes.isEmpty {
+        for (label, hashes) in [("we lack", report.missingHere), ("they lack", report.missingThere)]
+        where !hashes.isEmpty {
             lines.append("  \(label): " + hashes.prefix(5).joined(separator: " ") + (hashes.count > 5 ? " …" : ""))
         }
         lines.append(

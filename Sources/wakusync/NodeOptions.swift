@@ -66,6 +66,9 @@ struct NodeOptions: ParsableArguments {
     )
     var maxMsgSize = "150KiB"
 
+    @Flag(inversion: .prefixedNo, help: "Answer other wakusync nodes' archive audits.")
+    var serveAudit = true
+
     @OptionGroup var strategy: StrategyOptions
 
     func validate() throws {
@@ -136,6 +139,7 @@ struct NodeOptions: ParsableArguments {
         configuration.fetchMode = self.storeSyncFetch
         configuration.storeResume = self.storeResume
         configuration.retentionPolicy = self.storeMessageRetentionPolicy
+        configuration.servesArchiveAudit = self.serveAudit
         configuration.strategy = self.strategy.resolved
         configuration.maxMessageSize = MessageSize.bytes(self.maxMsgSize) ?? MessageLimits.maxMessageSize
         return configuration
