@@ -24,6 +24,9 @@ package final class Archive: MessageArchive {
     let pool: DatabasePool
     let topics = TopicTable()
     private let wallClock: @Sendable () -> Int64
+    /// Whether inserts keep the audit buckets (always, except to measure what keeping them costs:
+    /// `wakusync bench audit`; a node that opens such a file rebuilds them at start-up).
+    let keepsAuditBuckets: Bool
 
     /// Opens (creating if needed) the archive at `path` for reading and writing, and applies the
     /// migrations.
@@ -44,9 +47,17 @@ package final class Archive: MessageArchive {
         path: String,
         wallClock: @escaping @Sendable () -> Int64 = Archive.systemTime,
         cacheMiB: Int = Archive.defaultCacheMiB,
-        limits: StoreLimits = .standard
+        limits: StoreLimits = .standard,
+        keepsAuditBuckets: Bool = true
     ) throws(ArchiveError) {
-        try self.init(path: path, readOnly: false, wallClock: wallClock, cacheMiB: cacheMiB, limits: limits)
+        try self.init(
+            path: path,
+            readOnly: false,
+            wallClock: wallClock,
+            cacheMiB: cacheMiB,
+            limits: limits,
+            keepsAuditBuckets: keepsAuditBuckets
+        )
     }
 
     private init(
@@ -54,11 +65,13 @@ package final class Archive: MessageArchive {
         readOnly: Bool,
         wallClock: @escaping @Sendable () -> Int64,
         cacheMiB: Int,
-        limits: StoreLimits
+        limits: StoreLimits,
+        keepsAuditBuckets: Bool = true
     ) throws(ArchiveError) {
         self.path = path
         self.wallClock = wallClock
         self.limits = limits
+        self.keepsAuditBuckets = keepsAuditBuckets
         do {
             try ArchiveSchema.checkOwnership(path: path, mustExist: readOnly)
             var configuration = Self.configuration(cacheMiB: cacheMiB)
@@ -145,6 +158,7 @@ package final class Archive: MessageArchive {
         guard ephemeral < batch.count else { return (InsertOutcome(ephemeralSkipped: ephemeral), []) }
         let storedAt = self.wallClock()
         let topics = self.topics
+        let keepsBuckets = self.keepsAuditBuckets
         let (outcome, newlyStored, created) = try await self.write("inserting \(batch.count) messages") { db in
             var resolver = TopicResolver(topics)
             let statement = try db.cachedStatement(
@@ -175,12 +189,12 @@ package final class Archive: MessageArchive {
                 if db.changesCount > 0 {
                     outcome.inserted += 1
                     newlyStored.insert(item.hash)
-                    buckets.insert(item.hash, timestamp: message.timestamp, topic: pubsubID)
+                    if keepsBuckets { buckets.insert(item.hash, timestamp: message.timestamp, topic: pubsubID) }
                 } else {
                     outcome.duplicates += 1
                 }
             }
-            try Self.applyToBuckets(buckets, in: db)
+            if keepsBuckets { try Self.applyToBuckets(buckets, in: db) }
             return (outcome, newlyStored, resolver.created)
         }
         topics.publish(created)

@@ -14,7 +14,8 @@ enum LoopbackNode {
         in base: URL,
         listen: Bool = true,
         relay: Bool = false,
-        archive: Archive? = nil
+        archive: Archive? = nil,
+        servesAudit: Bool = true
     ) throws -> WakuNode {
         var configuration = NodeConfiguration(
             name: name,
@@ -24,6 +25,7 @@ enum LoopbackNode {
         configuration.listenAddresses = listen ? ["/ip4/127.0.0.1/tcp/0"] : []
         configuration.syncInterval = .zero
         configuration.relay = relay
+        configuration.servesArchiveAudit = servesAudit
         return try WakuNode(configuration: configuration, archive: archive, logger: Self.logger)
     }
 }

@@ -14,8 +14,10 @@ internal import WakuSync
 /// per peer, and their frames share one byte budget.
 final class ArchiveAudit: Sendable {
     static let protocolID = "/wakusync/audit/archive/1.0.0"
-    /// Audits served at once.
-    static let concurrentAudits = 2
+    /// Audits served at once, and to one peer (two, so a peer's next audit is not refused while
+    /// the stream of its last one is still being closed).
+    static let concurrentAudits = 4
+    static let auditsPerPeer = 2
     /// How long a peer may take to send its next request.
     static let requestTimeout = Duration.seconds(60)
 
@@ -27,7 +29,7 @@ final class ArchiveAudit: Sendable {
     let client: StoreClient
     let limits: AuditLimits
     let budget: ByteBudget
-    private let serving = Mutex(Set<PeerID>())
+    private let serving = Mutex([PeerID: Int]())
 
     init(
         host: Libp2pHost,
@@ -52,8 +54,9 @@ final class ArchiveAudit: Sendable {
     func serve(_ stream: Libp2pStream) async throws {
         let peer = stream.peerID
         let admitted = self.serving.withLock { serving in
-            guard serving.count < Self.concurrentAudits, !serving.contains(peer) else { return false }
-            serving.insert(peer)
+            let total = serving.values.reduce(0, +)
+            guard total < Self.concurrentAudits, serving[peer, default: 0] < Self.auditsPerPeer else { return false }
+            serving[peer, default: 0] += 1
             return true
         }
         guard admitted else {
@@ -63,7 +66,12 @@ final class ArchiveAudit: Sendable {
             await stream.close()
             return
         }
-        defer { _ = self.serving.withLock { $0.remove(peer) } }
+        defer {
+            self.serving.withLock { serving in
+                serving[peer, default: 1] -= 1
+                if serving[peer] == 0 { serving[peer] = nil }
+            }
+        }
         var session = AuditAnswerer(audit: self, peer: peer)
         do {
             for _ in 0..<self.limits.requests {

@@ -11,6 +11,7 @@ struct Bench: AsyncParsableCommand {
             BenchArchive.self,
             BenchNode.self,
             BenchRelay.self,
+            BenchAudit.self,
             BenchTransport.self,
             BenchUI.self,
         ]
