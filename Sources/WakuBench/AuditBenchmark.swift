@@ -6,7 +6,7 @@ internal import WakuCore
 internal import WakuNode
 
 /// Two archives on disk holding days of traffic, a few messages apart, audited and repaired by
-/// two real nodes on loopback (`wakusync bench audit`, PERFORMANCE.md §9); then the Store-query
+/// two real nodes on loopback (`wakusync bench audit`, PERFORMANCE.md §8); then the Store-query
 /// fallback's cost per day against the same node serving Store only, and what keeping the
 /// buckets costs an insert.
 package struct AuditBenchmark {
