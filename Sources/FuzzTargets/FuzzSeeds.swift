@@ -143,12 +143,17 @@ package struct FuzzSeeds {
             }
             self.add("ranges-session", "encoder-conversation-mode\(mode)", input)
         }
-        // Recipes (strategy byte, then kind, repeat, shift, items): the shapes a hostile peer
-        // sends, each at or past the node's caps.
+        // Recipes (strategy byte, then kind, repeat, size, items): the shapes a hostile peer
+        // sends, at or past the node's caps (large steps: size byte 0xF0 | shift; the unused item
+        // byte of a Skip, Fingerprint or empty step makes the input's FNV-1a hash a multiple of 64,
+        // which large steps need), and a small mix.
         let recipes: [(String, [UInt8])] = [
-            ("skips-past-range-cap", [0, 0, 255, 10, 0]),  // 261 120 Skip ranges
-            ("empty-sets-at-cap", [1, 3, 128, 10, 0]),  // 131 072 empty reconciled sets
-            ("fingerprints-then-items", [0, 1, 100, 4, 0, 2, 200, 4, 255]),  // 3 200 sets of 4 080 items
+            // 255 << 10 Skip ranges, stopped at the recipe's 140 000
+            ("skips-past-range-cap", [0, 0, 255, 0xFA, 36]),
+            ("empty-sets-at-cap", [1, 3, 128, 0xFA, 39]),  // 131 072 empty reconciled sets
+            // 1 600 Fingerprints, then 3 200 sets of 500 items (4 080 asked, 1.6M items in all)
+            ("fingerprints-then-items", [0, 1, 100, 0xF4, 11, 2, 200, 0xF4, 255]),
+            // small steps: 3 ranges of each kind, 2 items a set
             ("mixed-small", [1, 0, 3, 0, 0, 1, 3, 0, 0, 2, 3, 0, 2, 3, 3, 0, 0]),
         ]
         for (name, recipe) in recipes { self.add("ranges-structured", "recipe-\(name)", recipe) }
