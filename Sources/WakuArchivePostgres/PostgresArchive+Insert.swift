@@ -10,7 +10,9 @@ extension PostgresArchive {
 
     /// Stores a batch in one transaction: `messages` and `messages_lookup` rows as nwaku writes
     /// them (§11.5), each with `ON CONFLICT DO NOTHING`, so another node inserting the same
-    /// messages at the same time is no conflict. Says which hashes were not stored before.
+    /// messages at the same time is no conflict, and the new messages added to their audit
+    /// buckets (``PostgresAuditBuckets/add(_:on:logger:)``). Says which hashes were not stored
+    /// before.
     ///
     /// Rows go in in hash order, the same in every node, so two transactions inserting
     /// overlapping batches wait for each other instead of deadlocking. Messages nwaku's schema
@@ -50,15 +52,22 @@ extension PostgresArchive {
         let insert = InsertMessages(sorted.map(\.value))
         let lookup = InsertLookups(hashes: insert.hashes, timestamps: insert.timestamps)
         let logger = self.logger
+        let storable = rows
         var attempt = 0
         while true {
             do {
                 let inserted = try await self.transaction("inserting \(sorted.count) messages") { connection in
                     var inserted: [String] = []
-                    for try await hash in try await connection.execute(insert, logger: logger) {
-                        inserted.append(hash)
+                    var buckets = AuditBucketTally<String>()
+                    for try await hex in try await connection.execute(insert, logger: logger) {
+                        inserted.append(hex)
+                        // Only rows really inserted count: not duplicates, not another node's.
+                        if let item = storable[hex] {
+                            buckets.insert(item.hash, timestamp: item.message.timestamp, topic: item.pubsubTopic)
+                        }
                     }
                     _ = try await connection.execute(lookup, logger: logger)
+                    try await PostgresAuditBuckets.add(buckets, on: connection, logger: logger)
                     return inserted
                 }
                 let newlyStored = Set(inserted.compactMap { rows[$0]?.hash })

@@ -17,6 +17,10 @@ extension PostgresArchive {
     ///
     /// Partitions are detached `CONCURRENTLY` as nwaku does (finalising a detach another node
     /// left pending); one another node dropped first is skipped.
+    ///
+    /// The audit buckets stay exact on every path: row deletions update them in their own
+    /// transaction, after locking them against concurrent inserts; each partition drop is followed
+    /// by a transaction of its own (see `trimBuckets(after:on:logger:)`).
     package func apply(
         _ policy: RetentionPolicy,
         now: Int64,
@@ -42,18 +46,26 @@ extension PostgresArchive {
                 }
                 try await connection.query("BEGIN", logger: logger)
                 do {
-                    outcome.merge(
-                        try await Self.deleteRows(
-                            "timestamp < \(cutoff)",
-                            itemizingFrom: itemizingFrom,
-                            on: connection,
-                            logger: logger
-                        )
+                    try await PostgresAuditBuckets.lockForRewrite(on: connection, logger: logger)
+                    let rows = try await Self.deleteRows(
+                        "timestamp < \(cutoff)",
+                        itemizingFrom: itemizingFrom,
+                        on: connection,
+                        logger: logger
                     )
                     try await connection.query(
                         "DELETE FROM messages_lookup WHERE timestamp < \(cutoff)",
                         logger: logger
                     )
+                    if rows.deleted > 0 {
+                        try await PostgresAuditBuckets.trim(
+                            from: nil,
+                            through: cutoff - 1,
+                            on: connection,
+                            logger: logger
+                        )
+                    }
+                    outcome.merge(rows)
                     try await connection.query("COMMIT", logger: logger)
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: logger)
@@ -82,6 +94,7 @@ extension PostgresArchive {
                 let condition =
                     "timestamp <= \(timestamp) AND (timestamp, messagehash COLLATE \"C\") <= "
                     + "(\(timestamp), '\(hash.filter(\.isHexDigit))' COLLATE \"C\")"
+                try await PostgresAuditBuckets.lockForRewrite(on: connection, logger: logger)
                 var outcome = try await Self.deleteRows(
                     condition,
                     itemizingFrom: itemizingFrom,
@@ -92,6 +105,9 @@ extension PostgresArchive {
                     PostgresQuery(unsafeSQL: "DELETE FROM messages_lookup WHERE \(condition)"),
                     logger: logger
                 )
+                if outcome.deleted > 0 {
+                    try await PostgresAuditBuckets.trim(from: nil, through: timestamp, on: connection, logger: logger)
+                }
                 outcome.itemized.sort { ($0.timestamp, $0.hash) < ($1.timestamp, $1.hash) }
                 return outcome
             }
@@ -158,7 +174,37 @@ extension PostgresArchive {
         try await connection.query("DELETE FROM messages_lookup WHERE timestamp < \(partition.to)", logger: logger)
         self.partitions.forget(partition.name)
         logger.info("dropped partition", metadata: ["waku.partition": "\(partition.name)"])
+        try await Self.trimBuckets(after: partition, on: connection, logger: logger)
         return outcome
+    }
+
+    /// Takes a dropped partition's messages out of the audit buckets.
+    ///
+    /// `DETACH PARTITION … CONCURRENTLY` cannot run inside a transaction, so this is a transaction
+    /// of its own, right after the drop: a crash between the two leaves buckets counting messages
+    /// that are gone. The start-up check (`auditBucketsLookSound()`, the day buckets' total against
+    /// the message count) notices, and `checkAuditBuckets(repair: true)` rebuilds them.
+    private static func trimBuckets(
+        after partition: PartitionRange,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            try await PostgresAuditBuckets.lockForRewrite(on: connection, logger: logger)
+            // A partition's range, not a prefix: the size policy may drop a partition after the
+            // one holding now. A DEFAULT partition (unbounded below) held every message up to its end.
+            try await PostgresAuditBuckets.trim(
+                from: partition.from == .min ? nil : partition.from,
+                through: partition.to &- 1,
+                on: connection,
+                logger: logger
+            )
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
     }
 
     /// Deletes the rows matching `condition` (our own SQL text) in one statement; the count and

@@ -7,11 +7,12 @@ package import WakuArchive
 ///
 /// - Schema: created exactly as nwaku's migrations leave it when the database is empty (under
 ///   nwaku's migration lock, advisory lock 841886); any other version is refused, never migrated.
-///   The last-online record, which nwaku's schema has no place for, lives in our own one-row table
-///   `wakusync_last_online` beside nwaku's tables (nwaku ignores tables it does not know).
+///   The last-online record and the archive audit's bucket fingerprints, which nwaku's schema has
+///   no place for, live in tables of our own beside nwaku's, `wakusync_last_online` and
+///   `wakusync_audit_bucket` (nwaku ignores tables it does not know; ``PostgresSchema``).
 /// - Writes: a batch is one transaction inserting both `messages` and `messages_lookup` rows with
 ///   `ON CONFLICT DO NOTHING`, in nwaku's encodings (lowercase hex hash, payload and meta, meta
-///   NULL when empty, id `'0'`). Before a batch, every hour it touches gets a partition named and
+///   NULL when empty, id `'0'`), and the audit buckets of the messages it really inserted. Before a batch, every hour it touches gets a partition named and
 ///   bounded as nwaku names them (``PostgresPartitions``).
 /// - Reads: our own SQL for Store v3 (§3.4, same answers as the SQLite `Archive`), cursors looked
 ///   up in `messages_lookup` as nwaku does.

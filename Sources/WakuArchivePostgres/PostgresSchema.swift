@@ -2,12 +2,24 @@ internal import Logging
 internal import PostgresNIO
 internal import WakuArchive
 
-/// nwaku's PostgreSQL schema, version 7 (PROTOCOLS.md §11.2), and our one table beside it.
+/// nwaku's PostgreSQL schema, version 7 (PROTOCOLS.md §11.2), and our two tables beside it.
 ///
 /// The statements are the ones nwaku's migrations leave behind, as the catalog shows them
 /// (lower-case names, the same types, constraint and index names, `PARTITION BY RANGE
 /// (timestamp)` with no DEFAULT partition), so an nwaku node started on a database we created
 /// finds version 7 and runs no migration.
+///
+/// Our tables, which nwaku ignores (it looks only at its own and at the children of `messages`),
+/// are created whenever the archive is opened for writing and they are missing:
+/// - `wakusync_last_online` (``lastOnlineTable``): the last-online record, one row.
+/// - `wakusync_audit_bucket` (``PostgresAuditBuckets/table``): the archive audit's fingerprints,
+///   one row per (level, bucket start, pubsub topic name) holding the bucket's message count and
+///   its 72 ``BucketFingerprint`` bytes (PROTOCOLS.md §12.1); topics by name, since nwaku's schema
+///   has no topic ids. Kept in the transaction of every insert and retention deletion, except
+///   after a partition drop, which runs outside a transaction. Created on a database that already
+///   holds messages (nwaku's, or an older wakusync's), it is filled from them in the transaction
+///   that creates it. Messages nwaku writes to a shared database are not counted in it; the
+///   start-up check (`auditBucketsLookSound()`) notices and a rebuild puts it right.
 enum PostgresSchema {
     /// The only schema version we work with.
     static let version: Int32 = 7
@@ -82,6 +94,7 @@ enum PostgresSchema {
                 }
                 if !readOnly {
                     try await connection.query(PostgresQuery(unsafeSQL: Self.lastOnlineTable), logger: logger)
+                    try await PostgresAuditBuckets.prepare(on: connection, logger: logger)
                 }
                 return
             }

@@ -71,7 +71,7 @@ struct PostgresArchiveTests {
                 indexes.map { $0[1] ?? "" } == [
                     "idx_messages_lookup_messagehash", "idx_messages_lookup_timestamp", "idx_messages_messagehash",
                     "idx_messages_timestamp", "idx_query_contenttopic", "idx_query_pubsubtopic", "messageindex",
-                    "messageindexlookuptable", "wakusync_last_online_pkey",
+                    "messageindexlookuptable", "wakusync_audit_bucket_pkey", "wakusync_last_online_pkey",
                 ]
             )
             #expect(indexes.contains { $0[2]?.contains("PRIMARY KEY") == false && $0[1] == "messageindex" })
@@ -98,7 +98,11 @@ struct PostgresArchiveTests {
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
                 database
             )
-            #expect(tables == [["messages"], ["messages_lookup"], ["version"], ["wakusync_last_online"]])
+            #expect(
+                tables == [
+                    ["messages"], ["messages_lookup"], ["version"], ["wakusync_audit_bucket"], ["wakusync_last_online"],
+                ]
+            )
         }
     }
 
