@@ -102,12 +102,52 @@ struct AuditMonitorTests {
         #expect(map.cursor(nil) == today + 15 * MonitorFixtures.hour)
     }
 
+    @Test("an audit under way before any report shows its progress and says the map comes after")
+    func firstRun() {
+        var dashboard = MonitorFixtures.busyDashboard()
+        let progress = AuditProgress(
+            peerID: MonitorFixtures.peerIDs[1],
+            phase: .days,
+            done: 1,
+            total: 3,
+            roundTrips: 1,
+            bytes: 200
+        )
+        dashboard.apply(.auditProgress(progress), fromNode: 0, at: Self.now)
+        let text = Self.render(Self.focused(dashboard), Size(width: 80, height: 24)).text
+        #expect(text.contains("● auditing · days 1/3"))
+        #expect(text.contains("the heat map appears when the audit finishes"))
+    }
+
+    /// The audit dashboard with a month-long span: 27 agreeing days before the fixture's three.
+    static func longSpanDashboard() -> Dashboard {
+        var report = MonitorFixtures.auditReport()
+        let first = report.days[0].start
+        let earlier = (1...27).reversed().map {
+            AuditDay(start: first - Int64($0) * MonitorFixtures.day, ours: 9_000, theirs: 9_000, agrees: true)
+        }
+        report.days = earlier + report.days
+        report.from -= 27 * MonitorFixtures.day
+        var dashboard = MonitorFixtures.busyDashboard()
+        dashboard.apply(.auditFinished(report), fromNode: 0, at: Self.now)
+        return Self.focused(dashboard)
+    }
+
+    @Test("a long span scrolls its days to keep the cursor's day in sight")
+    func longSpan() {
+        let grid = Self.render(Self.longSpanDashboard(), Size(width: 80, height: 24))
+        #expect(grid.text.contains("▸ 06-14"))
+        #expect(grid.text.contains("of 30"))
+        #expect(!grid.text.contains("05-16"))
+    }
+
     @Test("the audit view renders at every size without drawing past the grid")
     func everySize() {
         let renderer = Renderer(theme: .colour, glyphs: .unicode)
         for dashboard in [
             Self.focused(MonitorFixtures.auditRunningDashboard()),
             Self.focused(MonitorFixtures.auditDashboard(), keys: [.enter, .pageDown]),
+            Self.longSpanDashboard(),
         ] {
             for width in RenderSizeTests.widths {
                 for height in RenderSizeTests.heights {
