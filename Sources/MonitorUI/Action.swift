@@ -7,6 +7,7 @@ package enum Action: String, CaseIterable, Sendable {
     case addPeer
     case disconnect
     case publishTest
+    case audit
     case drillDown
     case back
     case nextPane

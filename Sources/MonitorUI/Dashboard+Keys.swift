@@ -24,6 +24,19 @@ extension Dashboard {
             self.watch(node: digit - 1, at: now)
             return nil
         }
+        if binding.action == .audit {
+            return self.requestAudit(repair: key == KeyTable.repairKey, at: now)
+        }
+        // The arrows that switch panes move the Audit map's hour cursor instead while a map has
+        // the focus (Tab and Shift-Tab still leave it): the help screen at 80×24 has no row to
+        // spare for keys of their own.
+        let showsMap = self.state.view.focus == .audit && self.state.selectedAuditMap != nil
+        if key == .left || key == .right, self.state.view.drillDown == nil,
+            showsMap || self.state.view.auditDrillDown != nil
+        {
+            self.updateWatched { $0.stepAuditHour(by: key == .left ? -1 : 1) }
+            return nil
+        }
         return self.apply(binding.action, at: now)
     }
 
@@ -53,9 +66,13 @@ extension Dashboard {
                 return nil
             }
             return self.send(.publishTest, at: now)
+        case .audit:
+            return self.requestAudit(repair: false, at: now)
         case .watchNode:
             self.watch(node: (self.watched + 1) % self.nodes.count, at: now)
-        case .back where self.state.view.drillDown == nil && !self.state.view.logFilter.isEmpty:
+        case .back
+        where self.state.view.drillDown == nil && self.state.view.auditDrillDown == nil
+            && !self.state.view.logFilter.isEmpty:
             self.updateWatched {
                 $0.view.logFilter = ""
                 $0.view.logScroll = 0
@@ -63,16 +80,40 @@ extension Dashboard {
             self.setFlash("log filter cleared", at: now)
         case .forceSync, .togglePause, .drillDown, .back, .nextPane, .previousPane, .moveUp, .moveDown, .pageUp,
             .pageDown, .top, .bottom, .syncAll, .startResume:
+            let wasInDrillDown = self.state.view.drillDown != nil || self.state.view.auditDrillDown != nil
             var command: NodeCommand?
             self.updateWatched { command = $0.apply(action) }
             if let command { return self.send(command, at: now) }
             if action == .forceSync || action == .togglePause {
                 self.setFlash("no peer selected", .warning, at: now)
-            } else if action == .drillDown && self.state.view.drillDown == nil {
-                self.setFlash("no session to open yet", .warning, at: now)
+            } else if action == .drillDown && !wasInDrillDown && self.state.view.drillDown == nil
+                && self.state.view.auditDrillDown == nil
+            {
+                let text =
+                    self.state.view.focus == .audit
+                    ? "no audit of this peer yet: \(Self.keyName(.audit)) starts one" : "no session to open yet"
+                self.setFlash(text, .warning, at: now)
             }
         }
         return nil
+    }
+
+    /// Audits the selected peer at once, or asks first when the audit repairs.
+    private mutating func requestAudit(repair: Bool, at now: Int64) -> AddressedCommand? {
+        guard let peer = self.state.selectedPeer else {
+            self.setFlash("no peer to audit", .warning, at: now)
+            return nil
+        }
+        guard !repair else {
+            self.setOverlay(.confirm(.auditRepair(peerID: peer.peerID)))
+            return nil
+        }
+        return self.send(.audit(peerID: peer.peerID, repair: false), at: now)
+    }
+
+    /// The first key of an action, for messages that name it.
+    static func keyName(_ action: Action) -> String {
+        KeyTable.binding(for: action)?.keys.first?.name(.ascii) ?? "?"
     }
 
     private mutating func send(_ command: NodeCommand, at now: Int64) -> AddressedCommand {
@@ -154,6 +195,8 @@ extension Dashboard {
             return nil
         case .disconnect(let peerID):
             return self.send(.disconnect(peerID: peerID), at: now)
+        case .auditRepair(let peerID):
+            return self.send(.audit(peerID: peerID, repair: true), at: now)
         }
     }
 }

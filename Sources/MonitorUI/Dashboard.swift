@@ -50,6 +50,8 @@ package struct Dashboard: Equatable, Sendable {
     package enum Confirmation: Equatable, Sendable {
         case quit(liveSessions: Int)
         case disconnect(peerID: String)
+        /// An audit that repairs: it writes to our archive and pushes to the peer.
+        case auditRepair(peerID: String)
     }
 
     /// A short message in the footer after an action.

@@ -10,6 +10,7 @@ package struct LogEntry: Equatable, Sendable {
         case transfer
         case archive
         case resume
+        case audit
         case notice
         /// A command the operator gave from the monitor.
         case command

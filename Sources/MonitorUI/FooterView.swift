@@ -70,13 +70,18 @@ struct FooterView {
                 Span(" Disconnect \(context.peerWithID(peerID))? ", .warning),
                 Span("y", .key), Span(" disconnects, any other key keeps it", .normal),
             ]
+        case .auditRepair(let peerID):
+            return [
+                Span(" Audit and repair with \(context.peerWithID(peerID))? ", .warning),
+                Span("y", .key), Span(" fetches what we lack and pushes what it lacks, any other key cancels", .normal),
+            ]
         }
     }
 
     /// Footer hints dropped first when the line is too narrow for all (the help screen lists
     /// every key); `?` and `q` are never dropped.
     private static let dropOrder: [Action] = [
-        .syncAll, .nextPane, .addPeer, .disconnect, .publishTest, .startResume, .drillDown,
+        .syncAll, .audit, .nextPane, .addPeer, .disconnect, .publishTest, .startResume, .drillDown,
     ]
 
     private struct Hint {
@@ -88,7 +93,25 @@ struct FooterView {
     /// The key hints that fit, in table order.
     private func hints(width: Int, context: RenderContext) -> [Span] {
         var hints: [Hint]
-        if self.dashboard.state.view.drillDown != nil {
+        let view = self.dashboard.state.view
+        if view.auditDrillDown != nil {
+            hints = [
+                Hint(action: .moveDown, key: self.keys(.moveUp, .moveDown, context: context), label: "scroll"),
+                Hint(action: .nextPane, key: self.arrows(context: context), label: "hour"),
+                Hint(action: .back, key: self.keys(.drillDown, .back, context: context), label: "close"),
+                self.hint(.help, context: context), self.hint(.quit, context: context),
+            ].compactMap(\.self)
+        } else if view.focus == .audit && view.drillDown == nil {
+            let arrows = self.arrows(context: context) + " " + self.keys(.moveUp, .moveDown, context: context)
+            hints = [
+                Hint(action: .moveDown, key: arrows, label: "hour"),
+                Hint(action: .drillDown, key: self.keys(.drillDown, context: context), label: "minutes"),
+                self.hint(.audit, context: context),
+                Hint(action: .audit, key: KeyTable.repairKey.name(context.glyphs), label: "repair"),
+                self.hint(.nextPane, context: context), self.hint(.help, context: context),
+                self.hint(.quit, context: context),
+            ].compactMap(\.self)
+        } else if view.drillDown != nil {
             hints = [
                 Hint(action: .moveDown, key: self.keys(.moveUp, .moveDown, context: context), label: "round"),
                 Hint(action: .pageDown, key: self.keys(.pageUp, .pageDown, context: context), label: "ranges"),
@@ -119,6 +142,11 @@ struct FooterView {
         KeyTable.binding(for: action).map { binding in
             Hint(action: action, key: binding.keysLabel ?? binding.keys[0].name(context.glyphs), label: binding.label)
         }
+    }
+
+    /// `← →`: the arrows that move the Audit map's hour cursor.
+    private func arrows(context: RenderContext) -> String {
+        "\(Key.left.name(context.glyphs)) \(Key.right.name(context.glyphs))"
     }
 
     private func keys(_ actions: Action..., context: RenderContext) -> String {

@@ -109,6 +109,27 @@ package enum Format {
         return Self.clock(timestamp, utcOffset: utcOffset) + "." + padded
     }
 
+    /// `2025-06-15`: the UTC date of a wall-clock timestamp (nanoseconds since the epoch).
+    package static func date(_ timestamp: Int64) -> String {
+        // Days to the civil calendar in eras of 400 years (Howard Hinnant's algorithm), so no
+        // Foundation calendar is needed.
+        let days = Self.floorDivide(Self.floorDivide(timestamp, Self.nanosecondsPerSecond), 86_400) + 719_468
+        let era = Self.floorDivide(days, 146_097)
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return "\(year)-\(Self.twoDigits(month))-\(Self.twoDigits(day))"
+    }
+
+    /// `HH:MM` in UTC.
+    package static func utcMinute(_ timestamp: Int64) -> String {
+        String(Self.clock(timestamp, utcOffset: 0).prefix(5))
+    }
+
     /// `16Uiu2HAm…x7Q` (`16Uiu2H...x7Q` with an ASCII ellipsis): a peer ID in 13 cells, ending in
     /// its last three characters.
     package static func peerID(_ id: String, ellipsis: String) -> String {

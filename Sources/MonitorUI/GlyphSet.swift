@@ -53,6 +53,11 @@ package struct GlyphSet: Sendable {
     package var multiplication: Unicode.Scalar
     /// Ranges of numbers: `1–9`.
     package var rangeDash: Unicode.Scalar
+    /// The audit heat map: an hour that agrees, one that differs (by 1–9, 10–99, 100+ hashes),
+    /// and one not audited.
+    package var heatAgree: Unicode.Scalar
+    package var heatDiffer: [Unicode.Scalar]
+    package var heatNotAudited: Unicode.Scalar
 
     /// Width-1 Unicode glyphs, for UTF-8 terminals.
     package static let unicode = GlyphSet(
@@ -84,7 +89,10 @@ package struct GlyphSet: Sendable {
         to: "→",
         enter: "↵",
         multiplication: "×",
-        rangeDash: "–"
+        rangeDash: "–",
+        heatAgree: "▪",
+        heatDiffer: ["▒", "▓", "█"],
+        heatNotAudited: "·"
     )
 
     /// The ASCII twins: `--ascii`, or a locale that is not UTF-8.
@@ -117,7 +125,10 @@ package struct GlyphSet: Sendable {
         to: ">",
         enter: "Enter",
         multiplication: "x",
-        rangeDash: "-"
+        rangeDash: "-",
+        heatAgree: "=",
+        heatDiffer: ["x", "X", "#"],
+        heatNotAudited: "."
     )
 
     /// Whether text drawn with this set may keep non-ASCII characters (peer-supplied strings

@@ -9,9 +9,17 @@ struct HelpScreen {
         let width = min(area.width, 120)
         let rect = Rect(x: area.x + (area.width - width) / 2, y: area.y, width: width, height: area.height)
         grid.fill(area)
-        let inside = grid.box(rect, title: [Span("wakusync keys", .title)], focused: true, context: context)
+        var lines = self.keyLines(context: context)
+        let title = [Span("wakusync keys", .title)]
+        let inside: Rect
+        if lines.count > rect.height - 2 {
+            // Too short for the box around every key (80×24): a rule on top, and no bottom border.
+            grid.rule(y: rect.y, x: rect.x, width: rect.width, title: title, context: context)
+            inside = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
+        } else {
+            inside = grid.box(rect, title: title, focused: true, context: context)
+        }
         grid.withClip(inside) { grid in
-            var lines = self.keyLines(context: context)
             lines.append([])
             lines += self.legend(context: context)
             lines += self.addresses(context: context)
@@ -58,6 +66,13 @@ struct HelpScreen {
             [
                 Span(String().padding(14)),
                 Span("M", .key), Span(" in our relay mesh  "), Span("I/O", .key), Span(" received / sent"),
+            ],
+            [
+                Span(String().padding(14)), Span("audit map ", .dim),
+                Span("\(glyphs.heatAgree)", .good), Span(" hour agrees  "),
+                Span(String(String.UnicodeScalarView(glyphs.heatDiffer)), .error),
+                Span(" differs by 1-9, 10-99, 100+ hashes  "), Span("\(glyphs.heatNotAudited)", .dim),
+                Span(" not audited"),
             ],
         ]
     }

@@ -60,10 +60,18 @@ package enum KeyTable {
             section: .actions
         ),
         KeyBinding(
+            keys: [.character("A"), .character("R")],
+            action: .audit,
+            label: "audit",
+            help: "Audit the selected peer; R repairs too (asks first)",
+            showsInFooter: true,
+            section: .actions
+        ),
+        KeyBinding(
             keys: [.enter],
             action: .drillDown,
             label: "rounds",
-            help: "Open a session: its rounds and their ranges",
+            help: "Open a session's rounds, or an audited hour",
             showsInFooter: true,
             section: .views
         ),
@@ -71,7 +79,7 @@ package enum KeyTable {
             keys: [.tab, .right],
             action: .nextPane,
             label: "pane",
-            help: "Next pane (next tab in the compact layout)",
+            help: "Next pane; in the Audit map, the next hour",
             showsInFooter: true,
             section: .views
         ),
@@ -79,7 +87,7 @@ package enum KeyTable {
             keys: [.backTab, .left],
             action: .previousPane,
             label: "back",
-            help: "Previous pane",
+            help: "Previous pane; in the Audit map, the hour before",
             showsInFooter: false,
             section: .views
         ),
@@ -181,6 +189,9 @@ package enum KeyTable {
         }
         return table
     }()
+
+    /// The key of the audit binding that also repairs.
+    package static let repairKey = Key.character("R")
 
     /// The binding a key triggers outside prompts and confirmations.
     package static func binding(for key: Key) -> KeyBinding? { Self.byKey[key] }

@@ -5,8 +5,8 @@
 /// - Compact (from 80×24): a three-line header, a tab bar, one pane at a time (Tab switches),
 ///   the footer.
 /// - Rich (from 140×36): the header, then two columns of boxed panes — peers, rounds, relay and
-///   missing hashes on the left; archive, resume and the log on the right — and the footer. The
-///   relay box is one line ("relay off") unless the node runs relay.
+///   missing hashes on the left; archive, audit, resume and the log on the right — and the footer.
+///   The relay box is one line ("relay off") unless the node runs relay.
 package struct Layout: Equatable, Sendable {
     /// Which of the three layouts applies.
     package enum Kind: Equatable, Sendable {
@@ -85,11 +85,14 @@ package struct Layout: Equatable, Sendable {
         let relayRows = runsRelay ? max(8, rest * 35 / 100) : Self.relayOffRows
         let roundsRows = max(8, (rest - relayRows) * 55 / 100)
         let leftPanes = left.rows([peersRows, roundsRows, relayRows, 0])
-        let archiveRows = max(12, right.height * 42 / 100)
-        let rightPanes = right.rows([archiveRows, 7, 0])
+        // Audit: its status, the hour labels, three days of the map and the hour under the cursor
+        // at least; the report's figures too from about 60 rows.
+        let archiveRows = max(10, right.height * 33 / 100)
+        let auditRows = max(8, right.height * 22 / 100)
+        let rightPanes = right.rows([archiveRows, auditRows, 7, 0])
         return [
             .peers: leftPanes[0], .sessions: leftPanes[1], .relay: leftPanes[2], .missing: leftPanes[3],
-            .archive: rightPanes[0], .resume: rightPanes[1], .log: rightPanes[2],
+            .archive: rightPanes[0], .audit: rightPanes[1], .resume: rightPanes[2], .log: rightPanes[3],
         ]
     }
 }

@@ -7,9 +7,10 @@ extension MonitorState {
     /// Applies an action to this node's view and returns the command it sends to the node, if any.
     ///
     /// Actions that belong to the whole monitor (help, quit, prompts, watching another node,
-    /// confirming a disconnect) are handled by ``Dashboard``; here they change nothing.
+    /// confirming a disconnect, starting an audit) are handled by ``Dashboard``; here they change
+    /// nothing.
     package mutating func apply(_ action: Action) -> NodeCommand? {
-        if self.applyInDrillDown(action) { return nil }
+        if self.applyInAuditDrillDown(action) || self.applyInDrillDown(action) { return nil }
         switch action {
         case .forceSync:
             return self.selectedPeer.map { .forceSync(peerID: $0.peerID) }
@@ -24,6 +25,8 @@ extension MonitorState {
             return .publishTest
         case .disconnect:
             return self.selectedPeer.map { .disconnect(peerID: $0.peerID) }
+        case .drillDown where self.view.focus == .audit:
+            self.openAuditDrillDown()
         case .drillDown:
             self.openDrillDown()
         case .back:
@@ -39,7 +42,7 @@ extension MonitorState {
         // Far enough to stop at the first or last row.
         case .top: self.move(by: -Int.max / 2)
         case .bottom: self.move(by: Int.max / 2)
-        case .addPeer, .filterLog, .watchNode, .help, .quit:
+        case .addPeer, .filterLog, .watchNode, .help, .quit, .audit:
             break
         }
         return nil
@@ -51,6 +54,7 @@ extension MonitorState {
         case .sessions: self.selectedSession
         case .peers, .missing: self.selectedPeer.flatMap { self.latestSession(with: $0.peerID) }
         case .resume, .archive, .relay, .log: self.selectedSession
+        case .audit: nil
         }
     }
 
@@ -129,6 +133,8 @@ extension MonitorState {
             let limit = max(0, self.log.lines(matching: self.view.logFilter).count - self.view.logRows)
             let scrolled = step < 0 ? self.view.logScroll + min(-step, limit) : self.view.logScroll - min(step, limit)
             self.view.logScroll = min(max(0, scrolled), limit)
+        case .audit:
+            self.moveAuditCursor(byHours: max(-1_000_000, min(1_000_000, step)) * AuditMap.hoursPerDay)
         case .resume, .archive, .relay:
             break
         }

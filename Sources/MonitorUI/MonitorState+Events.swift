@@ -28,6 +28,7 @@ extension MonitorState {
         guard self.peers.removeValue(forKey: peerID) != nil else { return }
         self.peerOrder.removeAll { $0 == peerID }
         self.transfers.removeValue(forKey: peerID)
+        self.audits.removeValue(forKey: peerID)
         self.appendLog(.info, .peer, "peer forgotten", peerID: peerID, at: now)
     }
 

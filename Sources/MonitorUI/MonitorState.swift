@@ -11,6 +11,8 @@ package struct MonitorState: Equatable, Sendable {
     package static let finishedSessionLimit = 50
     /// Finished sessions that keep their per-range summaries for the drill-down.
     package static let detailedSessionLimit = 10
+    /// Hashes kept over the minutes of one peer's audit report (the counts stay exact).
+    package static let auditHashLimit = 2_000
 
     /// Who the node is, once it started.
     package internal(set) var node: NodeInfo?
@@ -32,6 +34,8 @@ package struct MonitorState: Equatable, Sendable {
     package internal(set) var growth = GrowthHistory()
     /// Waku Relay's status and last messages.
     package internal(set) var relay = RelayHistory()
+    /// Archive audits by peer ID: the latest report and the audit under way.
+    package internal(set) var audits: [String: PeerAudit] = [:]
     /// Store Resume, as last reported.
     package internal(set) var resume: ResumeProgress?
     /// When the next periodic sync starts (wall clock, nanoseconds).
@@ -95,7 +99,8 @@ package struct MonitorState: Equatable, Sendable {
             self.retentionDeleted += deleted
             self.appendLog(.info, .archive, "retention deleted \(Format.count(deleted)) messages (\(policy))", at: now)
         case .resume(let progress): self.updateResume(progress, at: now)
-        case .auditProgress, .auditFinished: break
+        case .auditProgress(let progress): self.recordAudit(progress)
+        case .auditFinished(let report): self.finishAudit(report, at: now)
         case .nextSync(let time): self.nextSyncAt = time
         case .transferred:
             // The transfer queues' counters already show what moved; the traffic is for metrics.
@@ -132,6 +137,9 @@ package struct MonitorState: Equatable, Sendable {
         if let id = self.view.selectedPeerID, let peer = self.peers[id] { return peer }
         return self.peerOrder.first.flatMap { self.peers[$0] }
     }
+
+    /// The selected peer's audits, if it was ever audited.
+    package var selectedAudit: PeerAudit? { self.selectedPeer.flatMap { self.audits[$0.peerID] } }
 
     /// The rows of the rounds pane: live sessions, then finished ones, newest first.
     package var sessionRows: [SessionRecord] { self.liveSessions.reversed() + self.finishedSessions }

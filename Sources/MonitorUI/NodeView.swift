@@ -16,6 +16,13 @@ package struct NodeView: Equatable, Sendable {
     package var drillRound: Int?
     /// How far the drill-down's range lists are scrolled.
     package var drillScroll = 0
+    /// The hour under the Audit map's cursor (its start, nanoseconds since the epoch); nil puts
+    /// the cursor on the first differing hour, else the last one audited.
+    package var auditCursor: Int64?
+    /// The hour whose minutes and hashes are shown full-screen (its start), if any.
+    package var auditDrillDown: Int64?
+    /// Lines scrolled down in the audit drill-down.
+    package var auditDrillScroll = 0
     /// Lines scrolled up from the newest log line (0 follows new lines).
     package var logScroll = 0
     /// How many log lines the log pane shows at the current screen size (set by ``Dashboard``),

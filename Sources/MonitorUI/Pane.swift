@@ -6,6 +6,7 @@ package enum Pane: Int, CaseIterable, Sendable {
     case resume
     case archive
     case relay
+    case audit
     case log
 
     /// The pane's title and the compact layout's tab name.
@@ -17,6 +18,7 @@ package enum Pane: Int, CaseIterable, Sendable {
         case .resume: "Resume"
         case .archive: "Archive"
         case .relay: "Relay"
+        case .audit: "Audit"
         case .log: "Log"
         }
     }

@@ -1,3 +1,5 @@
+internal import NodeEvents
+
 /// Draws the dashboard: `(Dashboard, size, now) → CellGrid`, with the theme, glyph set and time
 /// zone fixed for the run. Pure: it reads no clock, does no I/O and changes no state.
 package struct Renderer: Sendable {
@@ -38,12 +40,20 @@ package struct Renderer: Sendable {
                 on: &grid,
                 context: context
             )
+        } else if let peerID = state.selectedPeer?.peerID, let hour = state.view.auditDrillDown,
+            let spot = state.selectedAuditMap?.spot(hour)
+        {
+            AuditDrillDownView(peerID: peerID, spot: spot, scroll: state.view.auditDrillScroll).draw(
+                in: Self.drillDownArea(layout),
+                on: &grid,
+                context: context
+            )
         } else if let id = state.view.drillDown, let session = state.session(id) {
-            let area =
-                layout.kind == .compact
-                ? Rect(x: 0, y: layout.tabs.y, width: size.width, height: layout.body.maxY - layout.tabs.y)
-                : layout.body
-            DrillDownView(session: session, view: state.view).draw(in: area, on: &grid, context: context)
+            DrillDownView(session: session, view: state.view).draw(
+                in: Self.drillDownArea(layout),
+                on: &grid,
+                context: context
+            )
         } else if layout.kind == .compact {
             TabBar(state: state).draw(in: layout.tabs, on: &grid, context: context)
             Self.drawCompactBody(state: state, in: layout.body, on: &grid, context: context)
@@ -55,6 +65,12 @@ package struct Renderer: Sendable {
         }
         FooterView(dashboard: dashboard).draw(in: layout.footer, on: &grid, context: context)
         return grid
+    }
+
+    /// Where a drill-down goes: the body, and the tab bar's row in the compact layout.
+    private static func drillDownArea(_ layout: Layout) -> Rect {
+        guard layout.kind == .compact else { return layout.body }
+        return Rect(x: 0, y: layout.tabs.y, width: layout.size.width, height: layout.body.maxY - layout.tabs.y)
     }
 
     /// One pane of the watched node drawn alone into `rect` of `grid`, boxed with its title as in
@@ -124,6 +140,7 @@ package struct Renderer: Sendable {
         case .resume: ResumePane(resume: state.resume)
         case .archive: ArchivePane(state: state)
         case .relay: RelayPane(state: state)
+        case .audit: AuditPane(state: state)
         case .log: LogPane(state: state)
         }
     }

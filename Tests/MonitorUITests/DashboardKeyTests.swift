@@ -153,4 +153,62 @@ struct DashboardKeyTests {
         _ = Self.press([.end], on: &dashboard)
         #expect(dashboard.state.view.logScroll == 0)
     }
+
+    @Test("A audits the selected peer; R asks first, y audits and repairs, anything else cancels")
+    func auditKeys() {
+        var dashboard = MonitorFixtures.busyDashboard()
+        #expect(
+            Self.press([.character("A")], on: &dashboard).map(\.command) == [.audit(peerID: self.peer, repair: false)]
+        )
+        #expect(dashboard.state.log.entries.last?.text == "archive audit requested")
+        #expect(Self.press([.character("R")], on: &dashboard).isEmpty)
+        #expect(dashboard.overlay == .confirm(.auditRepair(peerID: self.peer)))
+        #expect(Self.press([.character("n")], on: &dashboard).isEmpty && dashboard.overlay == .none)
+        let commands = Self.press([.character("R"), .character("y")], on: &dashboard)
+        #expect(commands.map(\.command) == [.audit(peerID: self.peer, repair: true)])
+        var quiet = MonitorFixtures.quietDashboard()
+        #expect(Self.press([.character("A")], on: &quiet).isEmpty)
+        #expect(quiet.flash(at: Self.now)?.text == "no peer to audit")
+    }
+
+    @Test("in the Audit pane arrows move the hour cursor, Tab still leaves; elsewhere arrows switch panes")
+    func auditCursor() {
+        var dashboard = MonitorFixtures.auditDashboard()
+        _ = Self.press([.right], on: &dashboard)
+        #expect(dashboard.state.view.focus == .sessions)
+        _ = Self.press([.left, .backTab, .backTab], on: &dashboard)
+        #expect(dashboard.state.view.focus == .audit)
+        let day = MonitorFixtures.now - MonitorFixtures.now % MonitorFixtures.day - MonitorFixtures.day
+        // The cursor starts on the first differing hour: yesterday 03:00.
+        _ = Self.press([.right, .right, .left], on: &dashboard)
+        #expect(dashboard.state.view.auditCursor == day + 4 * MonitorFixtures.hour)
+        _ = Self.press([.down], on: &dashboard)
+        #expect(dashboard.state.view.auditCursor == day + MonitorFixtures.day + 4 * MonitorFixtures.hour)
+        _ = Self.press([.down, .end], on: &dashboard)
+        #expect(dashboard.state.view.auditCursor == day + 2 * MonitorFixtures.day - MonitorFixtures.hour)
+        _ = Self.press([.home, .left], on: &dashboard)
+        #expect(dashboard.state.view.auditCursor == day - MonitorFixtures.day)
+        _ = Self.press([.tab], on: &dashboard)
+        #expect(dashboard.state.view.focus == .log)
+    }
+
+    @Test("Enter on an hour lists its minutes; arrows scroll and change hours; Esc closes")
+    func auditDrillDown() {
+        var dashboard = MonitorFixtures.auditDashboard()
+        _ = Self.press([.backTab, .backTab, .enter], on: &dashboard)
+        let day = MonitorFixtures.now - MonitorFixtures.now % MonitorFixtures.day - MonitorFixtures.day
+        #expect(dashboard.state.view.auditDrillDown == day + 3 * MonitorFixtures.hour)
+        _ = Self.press([.down, .down, .pageDown], on: &dashboard)
+        // 03:17: the minute, three hashes we lack and one the peer lacks.
+        #expect(dashboard.state.view.auditDrillScroll == 4)
+        _ = Self.press(Array(repeating: Key.right, count: 6), on: &dashboard)
+        #expect(dashboard.state.view.auditDrillDown == day + 9 * MonitorFixtures.hour)
+        #expect(dashboard.state.view.auditDrillScroll == 0)
+        _ = Self.press([.escape], on: &dashboard)
+        #expect(dashboard.state.view.auditDrillDown == nil && dashboard.flash(at: Self.now) == nil)
+        var empty = MonitorFixtures.busyDashboard()
+        _ = Self.press([.backTab, .backTab, .enter], on: &empty)
+        #expect(empty.state.view.auditDrillDown == nil)
+        #expect(empty.flash(at: Self.now)?.text == "no audit of this peer yet: A starts one")
+    }
 }

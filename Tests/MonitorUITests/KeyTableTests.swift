@@ -34,7 +34,8 @@ struct KeyTableTests {
             (.enter, .drillDown), (.tab, .nextPane), (.up, .moveUp), (.down, .moveDown), (.character("j"), .moveDown),
             (.character("k"), .moveUp), (.character("/"), .filterLog), (.character("q"), .quit),
             (.character("?"), .help), (.character("1"), .watchNode), (.character("9"), .watchNode),
-            (.character("P"), .publishTest),
+            (.character("P"), .publishTest), (.character("A"), .audit), (.character("R"), .audit),
+            (.right, .nextPane), (.left, .previousPane), (.backTab, .previousPane),
         ]
         for (key, action) in expected { #expect(KeyTable.binding(for: key)?.action == action, "\(key)") }
     }

@@ -249,4 +249,54 @@ struct MonitorStateTests {
         state.apply(.notice(Notice(.info, "new")), at: Self.now)
         #expect(state.view.logScroll == 2)
     }
+
+    @Test("audit progress is kept per known peer until the report replaces it; the end is logged")
+    func auditEvents() throws {
+        var state = MonitorFixtures.busyDashboard().state
+        let peer = Self.peers[1]
+        let progress = AuditProgress(peerID: peer, phase: .days, done: 1, total: 3, roundTrips: 1, bytes: 90)
+        state.apply(.auditProgress(progress), at: Self.now)
+        state.apply(
+            .auditProgress(AuditProgress(peerID: "unknown", phase: .days, done: 0, total: 1, roundTrips: 0, bytes: 0)),
+            at: Self.now
+        )
+        #expect(state.audits[peer]?.progress == progress && state.audits[peer]?.isRunning == true)
+        #expect(state.audits["unknown"] == nil)
+        let report = MonitorFixtures.auditReport()
+        state.apply(.auditFinished(report), at: Self.now + Self.second)
+        let audit = try #require(state.audits[peer])
+        #expect(!audit.isRunning && audit.finishedAt == Self.now + Self.second)
+        #expect(audit.report?.days == report.days && audit.report?.missingHereCount == 138)
+        let line = try #require(state.log.entries.last)
+        #expect(line.kind == .audit && line.severity == .warning && line.peerID == peer)
+        #expect(line.text == "archive audit: differences, missing here 138, there 33 (buckets, 37 round trips)")
+        state.apply(.peerRemoved(peer), at: Self.now + 2 * Self.second)
+        #expect(state.audits[peer] == nil)
+    }
+
+    @Test("an audit report keeps at most the hash limit over its minutes, its counts exact")
+    func auditHashesBounded() throws {
+        var state = MonitorFixtures.busyDashboard().state
+        var report = MonitorFixtures.auditReport()
+        var minute = AuditMinute(start: report.days[2].start, ours: 0, theirs: 5_000)
+        minute.missingHere = (0..<(MonitorState.auditHashLimit + 50)).map { "\($0)" }
+        minute.missingHereCount = 5_000
+        report.days[2].hours[0] = AuditHour(
+            start: minute.start,
+            ours: 0,
+            theirs: 5_000,
+            agrees: false,
+            minutes: [minute]
+        )
+        state.apply(.auditFinished(report), at: Self.now)
+        let kept = try #require(state.audits[Self.peers[1]]?.report)
+        let minutes = kept.days.flatMap(\.hours).flatMap(\.minutes)
+        let listed: Int = minutes.reduce(0) { $0 + $1.missingHere.count + $1.missingThere.count }
+        #expect(listed == MonitorState.auditHashLimit)
+        let original = report.days.flatMap(\.hours).flatMap(\.minutes)
+        let keptCount: Int = minutes.reduce(0) { $0 + $1.missingHereCount }
+        let originalCount: Int = original.reduce(0) { $0 + $1.missingHereCount }
+        #expect(keptCount == originalCount)
+        #expect(kept.missingHere.isEmpty && kept.missingHereCount == report.missingHereCount)
+    }
 }
