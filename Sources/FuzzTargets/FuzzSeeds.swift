@@ -103,12 +103,41 @@ package struct FuzzSeeds {
         )
         self.add("store-response", "encoder-page", (try? response.serialized()) ?? [])
         self.add("transfer-payload", "encoder-push", TransferPayload(pubsubTopic: topic, message: message).serialized())
+        self.addAuditSeeds(message, topic: topic, hash: hash)
         self.add("metadata", "encoder-cluster-shards", MetadataMessage(clusterID: 1, shards: [0, 1, 7]).serialized())
         self.add("metadata", "encoder-no-cluster", MetadataMessage(clusterID: nil, shards: []).serialized())
         for (name, value) in [("zero", 0), ("one-byte", 127), ("two-bytes", 300), ("max", .max)] as [(String, UInt64)] {
             self.add("varint", "encoder-\(name)", Varint.encode(value))
         }
         self.add("varint", "encoder-non-minimal", [0x80, 0x80, 0x00, 0x05])
+    }
+
+    /// One seed per audit request and answer kind; byte 0 says which (PROTOCOLS.md §12.3).
+    private mutating func addAuditSeeds(_ message: WakuMessage, topic: String, hash: MessageHash) {
+        let minute: Int64 = 1_700_000_040_000_000_000
+        let requests: [(String, AuditRequest)] = [
+            ("days", .days(from: 0, to: .max, pubsubTopics: [topic])),
+            ("children", .children(level: .minute, parents: [minute, minute + 3_600_000_000_000])),
+            ("slices", .slices(minutes: [minute])),
+            ("prefixes", .prefixes([AuditSliceKey(minute: minute, nibble: 15)])),
+            ("fetch", .fetch([AuditPrefixKey(minute: minute, prefix: hash.w0)])),
+            ("push", .push([AuditMessage(pubsubTopic: topic, message: message)])),
+        ]
+        for (name, request) in requests { self.add("audit-frame", "encoder-request-\(name)", [0] + request.encoded()) }
+        let summary = AuditSummary(start: minute, count: 3, digest: AuditDigest(high: 1, low: .max))
+        let answers: [(String, AuditResponse)] = [
+            ("days", .days(from: 0, to: minute, buckets: [summary])),
+            ("children", .children([[summary], []])),
+            (
+                "slices",
+                .slices([.listed([hash.w0]), .sliced((0..<16).map { AuditSliceSummary(count: Int64($0), digest: 9) })])
+            ),
+            ("prefixes", .prefixes([[1, 2, hash.w0]])),
+            ("fetch", .fetch(messages: [AuditMessage(pubsubTopic: topic, message: message)], complete: false)),
+            ("push", .push(stored: 1, refused: 2)),
+            ("error", .error(AuditRefusal(.overLimit, "too many"))),
+        ]
+        for (name, answer) in answers { self.add("audit-frame", "encoder-answer-\(name)", [1] + answer.encoded()) }
     }
 
     private mutating func addSyncSeeds(_ vectors: VectorFiles) throws {

@@ -23,6 +23,7 @@ package struct FuzzTarget: Sendable {
             "large reconciliation payloads built from a recipe, decoded and processed under the node's limits",
             Self.rangesStructured
         ),
+        FuzzTarget("audit-frame", "archive audit request or answer (PROTOCOLS.md §12.3)", Self.auditFrame),
         FuzzTarget("waku-message", "WakuMessage protobuf", Self.wakuMessage),
         FuzzTarget("store-request", "Store v3 query request protobuf (hashes, cursor)", Self.storeRequest),
         FuzzTarget("store-response", "Store v3 query response protobuf", Self.storeResponse),

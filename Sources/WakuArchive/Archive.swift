@@ -39,6 +39,7 @@ package final class Archive: MessageArchive {
     ///     inserted batch for `stored_at`.
     ///   - cacheMiB: the writer's page cache; each reader gets an eighth of it.
     ///   - limits: the bounds on each Store query.
+    ///   - keepsAuditBuckets: false only to measure what the audit buckets cost an insert.
     /// - Throws: ``ArchiveError/Code/database`` when the file cannot be opened or migrated,
     ///   ``ArchiveError/Code/incompatibleSchema`` when a newer wakusync wrote it,
     ///   ``ArchiveError/Code/foreignDatabase`` when it is some other program's SQLite file (it is

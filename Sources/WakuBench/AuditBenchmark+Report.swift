@@ -66,7 +66,8 @@ extension AuditBenchmark {
             if let store = self.store {
                 lines.append(
                     String(
-                        format: "  Store-query fallback over %.1f h: %d queries, %d bytes, %.2f s (%@); per day: %.0f queries, %.0f s",
+                        format:
+                            "  Store-query fallback over %.1f h: %d queries, %d bytes, %.2f s (%@); per day: %.0f queries, %.0f s",
                         store.hours,
                         store.queries,
                         store.bytes,
@@ -80,7 +81,8 @@ extension AuditBenchmark {
             if let overhead = self.overhead {
                 lines.append(
                     String(
-                        format: "  ingest of %d messages in batches of 1000: %.0f msgs/s with buckets, %.0f without (%+.1f %%)",
+                        format:
+                            "  ingest of %d messages in batches of 1000: %.0f msgs/s with buckets, %.0f without (%+.1f %%)",
                         overhead.messages,
                         overhead.withBuckets,
                         overhead.withoutBuckets,
@@ -132,7 +134,11 @@ extension AuditBenchmark {
                             contentTopic: "/bench/1/audit/proto",
                             timestamp: start + Int64(index) * spacing
                         )
-                        return ArchivedMessage(pubsubTopic: AuditBenchmark.pubsubTopic, message: message, source: .relay)
+                        return ArchivedMessage(
+                            pubsubTopic: AuditBenchmark.pubsubTopic,
+                            message: message,
+                            source: .relay
+                        )
                     }
                     _ = try await archive.insert(batch)
                 }

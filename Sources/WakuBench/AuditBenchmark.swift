@@ -23,7 +23,14 @@ package struct AuditBenchmark {
     /// Messages inserted with and without buckets to measure their cost (0 skips it).
     package var overheadMessages: Int
 
-    package init(days: Double, rate: Double, missing: Double, payloadBytes: Int, storeHours: Double, overheadMessages: Int) {
+    package init(
+        days: Double,
+        rate: Double,
+        missing: Double,
+        payloadBytes: Int,
+        storeHours: Double,
+        overheadMessages: Int
+    ) {
         self.days = days
         self.rate = rate
         self.missing = missing
@@ -53,7 +60,11 @@ package struct AuditBenchmark {
                 try await self.storeFallback(paths, end: end, into: &report)
             }
             if self.overheadMessages > 0 {
-                report.overhead = try await Self.overhead(base, messages: self.overheadMessages, payload: self.payloadBytes)
+                report.overhead = try await Self.overhead(
+                    base,
+                    messages: self.overheadMessages,
+                    payload: self.payloadBytes
+                )
             }
             return report
         }
@@ -108,7 +119,10 @@ package struct AuditBenchmark {
     private func audit(_ paths: [String], span: Range<Int64>, into report: inout Report) async throws {
         let result = try await Self.withNodes(paths, servesAudit: true) { first, _, peer in
             let started = ContinuousClock.now
-            let repaired = await first.audit(peer, plan: AuditPlan(from: span.lowerBound, to: span.upperBound, repair: true))
+            let repaired = await first.audit(
+                peer,
+                plan: AuditPlan(from: span.lowerBound, to: span.upperBound, repair: true)
+            )
             let wall = ContinuousClock.now - started
             let again = await first.audit(peer, plan: AuditPlan(from: span.lowerBound, to: span.upperBound))
             return (repaired, wall, again)
@@ -156,7 +170,12 @@ package struct AuditBenchmark {
         let base = URL(fileURLWithPath: paths[0]).deletingLastPathComponent()
         let archives = try paths.map { try Archive(path: $0) }
         let first = try LoopbackNode.make("audit-a-\(servesAudit)", in: base, archive: archives[0])
-        let second = try LoopbackNode.make("audit-b-\(servesAudit)", in: base, archive: archives[1], servesAudit: servesAudit)
+        let second = try LoopbackNode.make(
+            "audit-b-\(servesAudit)",
+            in: base,
+            archive: archives[1],
+            servesAudit: servesAudit
+        )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await first.run() }
             group.addTask { try await second.run() }

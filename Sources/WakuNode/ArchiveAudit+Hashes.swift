@@ -95,7 +95,8 @@ extension ArchiveAudit {
         }
     }
 
-    /// Consecutive minutes grouped so that neither side reads more than half its item limit nor
+    /// Consecutive minutes grouped so that neither side reads more than 90 % of its item limit (the
+    /// minute counts bound the reads; the margin is for messages arriving meanwhile) nor
     /// asks about more minutes than a request may name.
     static func chunks(
         of minutes: [(minute: Int64, ours: Int64, theirs: Int64)],
@@ -106,7 +107,7 @@ extension ArchiveAudit {
         var items = 0
         for (index, entry) in minutes.enumerated() {
             let size = Int(clamping: max(entry.ours, entry.theirs))
-            if index > start && (index - start >= limits.minutes || items + size > limits.itemsRead / 2) {
+            if index > start && (index - start >= limits.minutes || items + size > limits.itemsRead / 10 * 9) {
                 chunks.append(minutes[start..<index])
                 start = index
                 items = 0

@@ -1,4 +1,6 @@
+import Foundation
 import NodeEvents
+import WakuArchive
 import Testing
 import WakuCore
 import WakuNode
@@ -116,6 +118,45 @@ struct ArchiveAuditTests {
             #expect(Set(try await nodes[0].storedHashes()) == Self.hashes(shared + onlyA + onlyB))
             // The hours each side holds messages in, counted from both sides.
             #expect(report.days.reduce(0) { $0 + $1.theirs } == Int64(shared.count + onlyB.count))
+        }
+    }
+
+    @Test("a gap made while a node was stopped, older than Store Resume reaches, is found and repaired")
+    func gapWhileStopped() async throws {
+        let directory = try TemporaryDirectory(prefix: "wakusync-audit-gap")
+        defer { directory.remove() }
+        let paths = ["a", "b"].map { directory.file("archive-\($0).sqlite3").path }
+        let archives: @Sendable (Int) async throws -> (any MessageArchive)? = { try Archive(path: paths[$0]) }
+        let shared = Self.old(200, seed: 8)
+        // Both nodes run and hold the same traffic.
+        try await NodeCluster.with(2, archive: archives) { nodes in
+            for node in nodes { await node.publish(shared) }
+        }
+        // The second node is down while the first receives traffic stamped ten hours ago (a peer
+        // that was itself offline, or a late bridge): beyond Resume's six hours and Sync's hour.
+        let late = NodeCluster.messages(
+            9,
+            seed: 9,
+            now: NodeCluster.now - 10 * 3_600_000_000_000,
+            span: .seconds(1_800)
+        )
+        try await NodeCluster.with(1, archive: archives) { nodes in await nodes[0].publish(late) }
+        // Both run again; the second audits the first and repairs.
+        try await NodeCluster.with(
+            2,
+            configure: { _, configuration in
+                configuration.storeResume = true
+            },
+            archive: archives
+        ) { nodes in
+            #expect(Set(try await nodes[1].storedHashes()) == Self.hashes(shared))
+            let peer = try await nodes[1].connect(to: try #require(nodes[0].listenAddresses.first))
+            let report = await nodes[1].audit(peer, plan: AuditPlan(repair: true))
+            #expect(
+                report.outcome == .repaired && report.missingHereCount == late.count && report.missingThereCount == 0
+            )
+            #expect(report.repair?.stored == late.count)
+            #expect(Set(try await nodes[1].storedHashes()) == Self.hashes(shared + late))
         }
     }
 }

@@ -39,16 +39,28 @@ struct HostileAuditTests {
     static func message(_ text: String, at timestamp: Int64, topic: String = Self.topic) -> AuditMessage {
         AuditMessage(
             pubsubTopic: topic,
-            message: WakuMessage(payload: Array(text.utf8), contentTopic: "/wakusync/1/test/proto", timestamp: timestamp)
+            message: WakuMessage(
+                payload: Array(text.utf8),
+                contentTopic: "/wakusync/1/test/proto",
+                timestamp: timestamp
+            )
         )
     }
 
     @Test("the span a peer asks for is cut to our retention and the future bound; oversized requests are refused")
     func spanAndSizes() async throws {
         try await Self.withTarget { target, rogue in
-            let stream = try await rogue.openStream(to: try PeerID(parsing: target.peerID), protocolID: WakuNode.archiveAuditProtocol)
+            let stream = try await rogue.openStream(
+                to: try PeerID(parsing: target.peerID),
+                protocolID: WakuNode.archiveAuditProtocol
+            )
             let now = NodeCluster.now
-            guard case .days(let from, let to, _)? = try await Self.ask(stream, .days(from: 0, to: .max, pubsubTopics: [])) else {
+            guard
+                case .days(let from, let to, _)? = try await Self.ask(
+                    stream,
+                    .days(from: 0, to: .max, pubsubTopics: [])
+                )
+            else {
                 Issue.record("no days answer")
                 return
             }
@@ -69,7 +81,10 @@ struct HostileAuditTests {
     @Test("pushed messages are judged by the acceptance rule for the agreed span")
     func pushesAreJudged() async throws {
         try await Self.withTarget { target, rogue in
-            let stream = try await rogue.openStream(to: try PeerID(parsing: target.peerID), protocolID: WakuNode.archiveAuditProtocol)
+            let stream = try await rogue.openStream(
+                to: try PeerID(parsing: target.peerID),
+                protocolID: WakuNode.archiveAuditProtocol
+            )
             let now = NodeCluster.now
             _ = try await Self.ask(stream, .days(from: now - 3 * Self.hour, to: now - Self.hour, pubsubTopics: []))
             let valid = Self.message("valid", at: now - 2 * Self.hour)
@@ -90,12 +105,17 @@ struct HostileAuditTests {
     @Test("a peer that keeps asking is cut off after the request limit")
     func endlessRequests() async throws {
         try await Self.withTarget { target, rogue in
-            let stream = try await rogue.openStream(to: try PeerID(parsing: target.peerID), protocolID: WakuNode.archiveAuditProtocol)
+            let stream = try await rogue.openStream(
+                to: try PeerID(parsing: target.peerID),
+                protocolID: WakuNode.archiveAuditProtocol
+            )
             let now = NodeCluster.now
             _ = try await Self.ask(stream, .days(from: now - Self.hour, to: now, pubsubTopics: []))
             var answered = 1
             while answered < AuditLimits.standard.requests + 10 {
-                guard try await Self.ask(stream, .slices(minutes: [AuditLevel.minute.bucketStart(of: now - Self.hour)])) != nil
+                guard
+                    try await Self.ask(stream, .slices(minutes: [AuditLevel.minute.bucketStart(of: now - Self.hour)]))
+                        != nil
                 else { break }
                 answered += 1
             }
@@ -120,9 +140,19 @@ struct HostileAuditTests {
                     let answer: AuditResponse
                     switch try AuditRequest(decoding: bytes, limits: .standard) {
                     case .days(let from, let to, _):
-                        answer = .days(from: from, to: to, buckets: [AuditSummary(start: AuditLevel.day.bucketStart(of: minute), count: 9, digest: digest)])
+                        answer = .days(
+                            from: from,
+                            to: to,
+                            buckets: [
+                                AuditSummary(start: AuditLevel.day.bucketStart(of: minute), count: 9, digest: digest)
+                            ]
+                        )
                     case .children(.hour, let parents):
-                        answer = .children(parents.map { _ in [AuditSummary(start: AuditLevel.hour.bucketStart(of: minute), count: 9, digest: digest)] })
+                        answer = .children(
+                            parents.map { _ in
+                                [AuditSummary(start: AuditLevel.hour.bucketStart(of: minute), count: 9, digest: digest)]
+                            }
+                        )
                     case .children(_, let parents):
                         answer = .children(parents.map { _ in [AuditSummary(start: minute, count: 9, digest: digest)] })
                     case .slices(let minutes):
@@ -144,7 +174,10 @@ struct HostileAuditTests {
             )
             #expect(report.method == .buckets)
             #expect(report.missingHereCount == 3)
-            #expect(report.repair?.stored == 1 && report.repair?.unavailable == 1, "\(String(describing: report.repair))")
+            #expect(
+                report.repair?.stored == 1 && report.repair?.unavailable == 1,
+                "\(String(describing: report.repair))"
+            )
             let stored = try await target.storedHashes()
             #expect(stored == [asked.message.hash(pubsubTopic: asked.pubsubTopic)])
         }
