@@ -116,8 +116,9 @@ extension ArchiveAudit {
             return
         }
         if plan.repair && report.outcome == .differences {
-            report.repair = try await self.repair(findings, span, plan, &exchange, &report)
-            report.outcome = .repaired
+            let repair = try await self.repair(findings, span, plan, &exchange, &report)
+            report.repair = repair
+            Self.conclude(repair, lacking: (findings.missingHereCount, findings.missingThere.count), in: &report)
         }
     }
 
@@ -209,6 +210,22 @@ extension ArchiveAudit {
             pubsubTopics: topics
         )
         return Dictionary(buckets.map { ($0.start, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `repaired` only when everything we lacked was stored and everything the peer lacked was
+    /// stored by it; otherwise the archives still differ and the report says by how much.
+    static func conclude(_ repair: AuditRepair, lacking: (here: Int, there: Int), in report: inout AuditReport) {
+        let stillHere = lacking.here - repair.stored
+        let stillThere = lacking.there - repair.acceptedByPeer
+        guard stillHere > 0 || stillThere > 0 else {
+            report.outcome = .repaired
+            return
+        }
+        report.outcome = .differences
+        report.detail =
+            "repair incomplete: we still lack \(stillHere) (unavailable or refused by our acceptance rule), "
+            + "the peer still lacks \(stillThere)"
+            + (repair.notPushed > 0 ? " (a Store-only peer takes no pushes)" : "")
     }
 
     static func overlaps(_ start: Int64, _ level: AuditLevel, _ span: Range<Int64>) -> Bool {

@@ -66,7 +66,12 @@ extension ArchiveAudit {
             }
             report.repair = try await self.lookUp(weLack, from: peer, span: span, plan: plan, meter: &meter, &findings)
             report.outcome = findings.missingHereCount + findings.missingThere.count == 0 ? .consistent : .differences
-            if plan.repair && report.outcome == .differences { report.outcome = .repaired }
+            if plan.repair, report.outcome == .differences, let repair = report.repair {
+                Self.conclude(repair, lacking: (findings.missingHereCount, findings.missingThere.count), in: &report)
+            }
+        } catch let error as Libp2pError where error.code == .negotiationFailed {
+            report.outcome = .notSupported
+            report.detail = "the peer speaks neither the archive audit nor Store v3"
         } catch let exhausted as StoreMeter.Exhausted {
             report.outcome = .incomplete
             report.detail = exhausted.description

@@ -174,6 +174,7 @@ struct HostileAuditTests {
             )
             #expect(report.method == .buckets)
             #expect(report.missingHereCount == 3)
+            #expect(report.outcome == .differences, "two messages were refused and one never came")
             #expect(
                 report.repair?.stored == 1 && report.repair?.unavailable == 1,
                 "\(String(describing: report.repair))"
