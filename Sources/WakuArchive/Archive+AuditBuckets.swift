@@ -29,11 +29,7 @@ extension Archive {
                 if let ids, !ids.contains(topic) { continue }
                 let start: Int64 = row[0]
                 let fingerprint = try Self.fingerprint(row, at: 2)
-                if let last = buckets.last, last.start == start {
-                    buckets[buckets.count - 1].fingerprint.merge(fingerprint)
-                } else {
-                    buckets.append(AuditBucket(level: level, start: start, fingerprint: fingerprint))
-                }
+                buckets.appendMerging(fingerprint, start: start, level: level)
             }
             return buckets.filter { !$0.fingerprint.isEmpty }
         }

@@ -64,7 +64,8 @@ enum ArchiveSchema {
             )
         }
         if id == Self.applicationID { return }
-        let legacy = id == 0 && version == 0 && tables == Self.ourTables
+        // An unmarked file with the bucket table too is ours with its marks cleared.
+        let legacy = id == 0 && version == 0 && tables.subtracting(["audit_bucket"]) == Self.ourTables
         if tables.isEmpty && id == 0 && !mustExist { return }
         guard legacy else {
             let names = tables.sorted().prefix(8).joined(separator: ", ")

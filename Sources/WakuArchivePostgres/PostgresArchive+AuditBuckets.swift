@@ -26,11 +26,7 @@ extension PostgresArchive {
                 (Int64, ByteBuffer).self
             ) {
                 let fingerprint = try PostgresAuditBuckets.fingerprint(bytes)
-                if let last = buckets.last, last.start == start {
-                    buckets[buckets.count - 1].fingerprint.merge(fingerprint)
-                } else {
-                    buckets.append(AuditBucket(level: level, start: start, fingerprint: fingerprint))
-                }
+                buckets.appendMerging(fingerprint, start: start, level: level)
             }
             return buckets.filter { !$0.fingerprint.isEmpty }
         }

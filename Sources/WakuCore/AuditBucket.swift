@@ -15,6 +15,18 @@ package struct AuditBucket: Hashable, Sendable {
     package var end: Int64 { self.start &+ self.level.nanoseconds }
 }
 
+extension Array where Element == AuditBucket {
+    /// Adds a bucket read from one topic's row: merged into the last bucket when it has the same
+    /// start (rows come ordered by start), so the list holds one bucket per start over all topics.
+    package mutating func appendMerging(_ fingerprint: BucketFingerprint, start: Int64, level: AuditLevel) {
+        if let last = self.last, last.start == start {
+            self[self.count - 1].fingerprint.merge(fingerprint)
+        } else {
+            self.append(AuditBucket(level: level, start: start, fingerprint: fingerprint))
+        }
+    }
+}
+
 /// One message as the archive audit sees it below the minute buckets: its timestamp and hash.
 package struct AuditItem: Hashable, Sendable {
     package var timestamp: Int64
