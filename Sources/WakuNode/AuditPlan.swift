@@ -67,8 +67,8 @@ struct AuditExchange {
         return response
     }
 
-    /// Counts a message we read from the peer outside ``ask(_:)`` (none today) or wrote.
-    mutating func note(report: inout AuditReport) {
+    /// Copies the exchange's round trips and bytes into `report`.
+    func note(report: inout AuditReport) {
         report.roundTrips = self.roundTrips
         report.bytesSent = self.bytesSent
         report.bytesReceived = self.bytesReceived
