@@ -17,7 +17,8 @@ extension ArchiveAudit {
     ) async throws {
         var done = 0
         for chunk in Self.chunks(of: minutes, limits: self.limits) {
-            let ours = try await AuditRuns.hashes(
+            // Our read runs while the peer reads its own.
+            async let reading = AuditRuns.hashes(
                 in: chunk.map(\.minute),
                 from: span.lowerBound,
                 to: span.upperBound,
@@ -25,9 +26,11 @@ extension ArchiveAudit {
                 archive: self.archive,
                 limit: self.limits.itemsRead
             )
-            guard case .slices(let views) = try await exchange.ask(.slices(minutes: chunk.map(\.minute))),
-                views.count == chunk.count
-            else { throw NodeError("the peer answered a slices request with something else") }
+            let answer = try await exchange.ask(.slices(minutes: chunk.map(\.minute)))
+            let ours = try await reading
+            guard case .slices(let views) = answer, views.count == chunk.count else {
+                throw NodeError("the peer answered a slices request with something else")
+            }
             var slices: [AuditSliceKey] = []
             var expected = 0
             for (entry, view) in zip(chunk, views) {

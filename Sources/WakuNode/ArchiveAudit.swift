@@ -73,6 +73,7 @@ final class ArchiveAudit: Sendable {
             }
         }
         var session = AuditAnswerer(audit: self, peer: peer)
+        defer { session.finish() }
         do {
             for _ in 0..<self.limits.requests {
                 guard

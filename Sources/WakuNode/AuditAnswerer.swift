@@ -11,10 +11,18 @@ struct AuditAnswerer {
     let peer: PeerID
     /// The span agreed, `from..<to`, and the topics; nil until the days request.
     private var span: (from: Int64, to: Int64, topics: [String])?
+    /// The minutes the last slices request read; released by ``finish()``.
+    private var cache = AuditHashCache()
 
     init(audit: ArchiveAudit, peer: PeerID) {
         self.audit = audit
         self.peer = peer
+    }
+
+    /// Gives the cache's bytes back to the audit budget; called once the stream ends.
+    mutating func finish() {
+        self.audit.budget.release(self.cache.bytes)
+        self.cache = AuditHashCache()
     }
 
     private var archive: any MessageArchive { self.audit.archive }
@@ -39,7 +47,10 @@ struct AuditAnswerer {
             case .slices(let minutes): return try await self.slices(minutes, span)
             case .prefixes(let keys): return try await self.prefixes(keys, span)
             case .fetch(let keys): return try await self.fetch(keys, span)
-            case .push(let messages): return await self.store(messages, span)
+            case .push(let messages):
+                // What is stored changes what a minute holds: read again afterwards.
+                self.finish()
+                return await self.store(messages, span)
             }
         } catch let refusal as AuditRefusal {
             return .error(refusal)
@@ -97,11 +108,12 @@ struct AuditAnswerer {
     }
 
     /// Per minute, its hashes in the span: listed when few, else sliced.
-    private func slices(
+    private mutating func slices(
         _ minutes: [Int64],
         _ span: (from: Int64, to: Int64, topics: [String])
     ) async throws -> AuditResponse {
         let hashes = try await self.hashes(in: minutes, span)
+        self.keep(hashes, for: minutes)
         return .slices(minutes.map { AuditComparison.view(of: hashes[$0] ?? [], limits: self.limits) })
     }
 
@@ -170,13 +182,23 @@ struct AuditAnswerer {
         return .push(stored: report.accepted, refused: report.total - report.accepted)
     }
 
-    /// Our hashes in each of `minutes` (on the span's topics, inside the span), read a run of
-    /// contiguous minutes at a time.
+    /// Keeps what a slices request read for the prefixes and fetch requests after it, when the
+    /// audit budget can take it and still hold a full frame.
+    private mutating func keep(_ hashes: [Int64: [MessageHash]], for minutes: [Int64]) {
+        self.finish()
+        let bytes = AuditHashCache.cost(minutes: minutes.count, hashes: hashes)
+        guard (try? self.audit.budget.reserve(bytes, leaving: self.limits.frameBytes)) != nil else { return }
+        self.cache = AuditHashCache(minutes: Set(minutes), hashes: hashes, bytes: bytes)
+    }
+
+    /// Our hashes in each of `minutes` (on the span's topics, inside the span): those the last
+    /// slices request read, or read a run of contiguous minutes at a time.
     private func hashes(
         in minutes: [Int64],
         _ span: (from: Int64, to: Int64, topics: [String])
     ) async throws -> [Int64: [MessageHash]] {
-        try await AuditRuns.hashes(
+        if let kept = self.cache.lookup(minutes) { return kept }
+        return try await AuditRuns.hashes(
             in: minutes,
             from: span.from,
             to: span.to,

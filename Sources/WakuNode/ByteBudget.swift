@@ -17,10 +17,11 @@ final class ByteBudget: Sendable {
     /// Bytes reserved now.
     var reserved: Int { self.used.withLock { $0 } }
 
-    /// Reserves `bytes`, or throws ``BudgetExceeded`` when they do not fit.
-    func reserve(_ bytes: Int) throws(BudgetExceeded) {
+    /// Reserves `bytes`, or throws ``BudgetExceeded`` when they do not fit with `room` bytes
+    /// still free afterwards (for what holds its bytes only briefly, beside what keeps them).
+    func reserve(_ bytes: Int, leaving room: Int = 0) throws(BudgetExceeded) {
         let fits = self.used.withLock { used in
-            guard bytes <= self.limit - used else { return false }
+            guard bytes <= self.limit - used - room else { return false }
             used += bytes
             return true
         }

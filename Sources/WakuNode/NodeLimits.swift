@@ -50,8 +50,9 @@ package struct NodeLimits: Sendable {
     package var auditHashes = 1_000_000
     /// Every bound of the archive audit, asked and answered (PROTOCOLS.md §12.4).
     package var audit = AuditLimits.standard
-    /// Bytes of archive-audit answers held at once, all peers together.
-    package var auditBytes = 32 << 20
+    /// Bytes of archive-audit answers, and of the hashes an answer keeps for the next requests
+    /// of its audit, held at once, all peers together.
+    package var auditBytes = 64 << 20
 
     package init() {}
 
