@@ -110,6 +110,7 @@ extension ArchiveAudit {
         try await self.compareHashes(minuteCounts, span, topics, &exchange, &findings, &report)
         findings.apply(to: &report)
         report.outcome = report.missingHereCount + report.missingThereCount == 0 ? .consistent : .differences
+        if !findings.isOverLimit { findings.settleAgreement(in: &report) }
         if findings.isOverLimit {
             report.outcome = .incomplete
             report.detail = "more than \(AuditPlan.maxDifferences) differences: audit a shorter span"

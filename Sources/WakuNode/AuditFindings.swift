@@ -11,6 +11,8 @@ struct AuditFindings {
     /// Our messages the peer lacks.
     private(set) var missingThere: [MessageHash] = []
     private var minutes: [Int64: AuditMinute] = [:]
+    /// Whether a differing minute was left out of `minutes` (past ``minuteLimit``).
+    private var truncated = false
 
     /// Minutes kept with their hashes for the report (the counts stay exact past it).
     static let minuteLimit = 10_000
@@ -51,10 +53,26 @@ struct AuditFindings {
         }
     }
 
+    /// Once every differing minute was compared hash by hash: an hour or day whose buckets
+    /// differed only through messages outside the span (a bucket straddling one of its edges)
+    /// agrees for the span audited. Left as the buckets said when minutes were left out.
+    func settleAgreement(in report: inout AuditReport) {
+        guard !self.truncated else { return }
+        for day in report.days.indices where !report.days[day].agrees {
+            for hour in report.days[day].hours.indices {
+                report.days[day].hours[hour].agrees = report.days[day].hours[hour].minutes.isEmpty
+            }
+            report.days[day].agrees = report.days[day].hours.allSatisfy(\.agrees)
+        }
+    }
+
     private mutating func detail(_ minute: Int64, _ ours: Int64, _ theirs: Int64, here: [String], there: [MessageHash])
     {
         guard !here.isEmpty || !there.isEmpty else { return }
-        guard self.minutes[minute] != nil || self.minutes.count < Self.minuteLimit else { return }
+        guard self.minutes[minute] != nil || self.minutes.count < Self.minuteLimit else {
+            self.truncated = true
+            return
+        }
         var entry = self.minutes[minute] ?? AuditMinute(start: minute, ours: ours, theirs: theirs)
         entry.missingHereCount += here.count
         entry.missingThereCount += there.count

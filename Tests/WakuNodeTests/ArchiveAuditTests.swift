@@ -91,6 +91,37 @@ struct ArchiveAuditTests {
         }
     }
 
+    @Test("buckets that differ only through messages past the span's end are reported as agreeing")
+    func differenceOutsideTheSpan() async throws {
+        try await NodeCluster.with(2) { nodes in
+            let shared = Self.old(200, seed: 10)
+            let end = AuditLevel.minute.bucketStart(of: NodeCluster.now - Self.day) + 30_000_000_000
+            // Ten seconds past the span's end, in the same minute, hour and day as its last moments.
+            let after = TransferPayload(
+                pubsubTopic: "/waku/2/rs/0/0",
+                message: WakuMessage(
+                    payload: Array("after the span".utf8),
+                    contentTopic: "/wakusync/1/test/proto",
+                    timestamp: end + 10_000_000_000
+                )
+            )
+            await nodes[0].publish(shared)
+            await nodes[1].publish(shared + [after])
+            let peer = try await nodes[0].connect(to: try #require(nodes[1].listenAddresses.first))
+            let report = await nodes[0].audit(peer, plan: AuditPlan(from: end - 3 * Self.day, to: end))
+            #expect(report.outcome == .consistent, "\(report.detail ?? "")")
+            #expect(report.missingHereCount == 0 && report.missingThereCount == 0)
+            #expect(report.days.allSatisfy(\.agrees) && report.days.flatMap(\.hours).allSatisfy(\.agrees))
+            // The buckets did differ: the descent went down to that minute.
+            #expect(report.days.contains { !$0.hours.isEmpty })
+            #expect(report.roundTrips >= 4)
+
+            let whole = await nodes[0].audit(peer, plan: AuditPlan(from: end - 3 * Self.day, to: end + Self.day))
+            #expect(whole.outcome == .differences && whole.missingHereCount == 1)
+            #expect(whole.days.contains { !$0.agrees })
+        }
+    }
+
     @Test("a peer without the audit protocol is audited with Store queries, within the query budget")
     func storeFallback() async throws {
         try await NodeCluster.with(
