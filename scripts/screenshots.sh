@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of the real monitor for README.md: runs `wakusync demo`
 # in tmux on a private socket at 80×24 and 160×48, waits until the cluster shows it is in sync,
-# opens the help screen and a session drill-down, and writes screenshots/NAME.png (drawn by
+# opens the help screen, a session drill-down and an archive audit, and writes screenshots/NAME.png (drawn by
 # scripts/ansi2png.py) with the text capture screenshots/NAME.txt next to each.
 #
 # Needs a release build (swift build -c release), tmux, python3 with pyte and pillow
@@ -97,6 +97,14 @@ for _ in 1 2 3 4 5; do
     tmux_ send-keys -t shot j
 done
 shot drilldown-160x48 160 48
+
+# The Audit box (from 140 columns) after A: our archive against the selected peer's, as a map of
+# days by hours.
+tmux_ send-keys -t shot Escape
+sleep 0.3
+tmux_ send-keys -t shot A
+wait_for "Audit · node-2 · ✓"
+shot audit-160x48 160 48
 
 tmux_ send-keys -t shot q
 sleep 0.5
