@@ -161,7 +161,8 @@ package struct AuditRepair: Equatable, Sendable {
     package var acceptedByPeer = 0
     /// Hashes we lacked that the peer did not deliver (it could not or would not).
     package var unavailable = 0
-    /// Hashes the peer lacks that we could not send (a Store-only peer takes no pushes).
+    /// Hashes the peer lacks that we could not send (no transfer stream to it, or no longer in
+    /// our archive).
     package var notPushed = 0
 
     package init() {}

@@ -226,7 +226,9 @@ extension ArchiveAudit {
         report.detail =
             "repair incomplete: we still lack \(stillHere) (unavailable or refused by our acceptance rule), "
             + "the peer still lacks \(stillThere)"
-            + (repair.notPushed > 0 ? " (a Store-only peer takes no pushes)" : "")
+            + (repair.notPushed > 0 ? " (\(repair.notPushed) could not be pushed)" : "")
+            + (repair.pushed > repair.acceptedByPeer
+                ? " (\(repair.pushed - repair.acceptedByPeer) pushed but not stored by the peer)" : "")
     }
 
     static func overlaps(_ start: Int64, _ level: AuditLevel, _ span: Range<Int64>) -> Bool {

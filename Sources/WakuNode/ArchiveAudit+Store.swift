@@ -7,9 +7,9 @@ internal import WakuSync
 extension ArchiveAudit {
     /// The audit against a peer without the audit protocol (nwaku): hour by hour, the peer's
     /// hashes by Store v3 hash-only queries (100 per page), compared with ours; the hashes we lack
-    /// are then looked up with data (their timestamps place them, and `plan.repair` stores them).
-    /// Stops, reporting what it saw, when `plan.maxQueries` are spent. A Store peer takes no
-    /// pushes, so what it lacks is only reported.
+    /// are then looked up with data (their timestamps place them, and `plan.repair` stores them);
+    /// with `plan.repair`, what the peer lacks is pushed over transfer and confirmed by queries.
+    /// Stops, reporting what it saw, when `plan.maxQueries` are spent.
     func runStore(with peer: PeerID, plan: AuditPlan, span: Range<Int64>) async -> AuditReport {
         var report = AuditReport(
             peerID: peer.description,
@@ -64,7 +64,11 @@ extension ArchiveAudit {
                 )
                 if findings.isOverLimit || weLack.count > AuditPlan.maxDifferences { break }
             }
-            report.repair = try await self.lookUp(weLack, from: peer, span: span, plan: plan, meter: &meter, &findings)
+            var repair = try await self.lookUp(weLack, from: peer, span: span, plan: plan, meter: &meter, &findings)
+            if plan.repair && !findings.missingThere.isEmpty {
+                try await self.push(findings.missingThere, to: peer, &repair, meter: &meter)
+            }
+            report.repair = repair
             report.outcome = findings.missingHereCount + findings.missingThere.count == 0 ? .consistent : .differences
             if plan.repair, report.outcome == .differences, let repair = report.repair {
                 Self.conclude(repair, lacking: (findings.missingHereCount, findings.missingThere.count), in: &report)
@@ -154,9 +158,41 @@ extension ArchiveAudit {
             if plan.repair { repair.stored += await self.ingest(incoming, from: peer, span: span, plan: plan) }
         }
         repair.unavailable = hashes.count - found.count
-        repair.notPushed = findings.missingThere.count
         return repair
     }
+
+    /// Pushes what the Store peer lacks over a transfer stream (nwaku stores what any peer pushes,
+    /// PROTOCOLS.md §5.2), then asks it with hash-only Store queries which of them it now holds:
+    /// a transfer has no answer, and a peer may take the frames and store nothing (a wakusync
+    /// node takes pushes only inside a sync session). The peer stores in the background, so the
+    /// query is repeated for what is still missing, a few times, half a second apart.
+    private func push(
+        _ hashes: [MessageHash],
+        to peer: PeerID,
+        _ repair: inout AuditRepair,
+        meter: inout StoreMeter
+    ) async throws {
+        let sent = await self.transfer.pushReporting(hashes, to: peer).sent
+        repair.pushed = sent.count
+        repair.notPushed = hashes.count - sent.count
+        var unconfirmed = Set(sent)
+        for attempt in 0..<Self.confirmAttempts where !unconfirmed.isEmpty {
+            if attempt > 0 { try await Task.sleep(for: StoreMeter.busyPause) }
+            for part in Array(unconfirmed).chunked(by: 100) {
+                let request = StoreQueryRequest(
+                    requestID: StoreClient.requestID(),
+                    messageHashes: Array(part),
+                    paginationLimit: 100
+                )
+                let page = try await meter.query(request, peer: peer, client: self.client)
+                for entry in page.messages { unconfirmed.remove(entry.messageHash) }
+            }
+        }
+        repair.acceptedByPeer = sent.count - unconfirmed.count
+    }
+
+    /// Rounds of Store queries confirming a push.
+    static let confirmAttempts = 6
 
     /// Marks one audited hour in its day.
     private static func note(hour: Int64, ours: Int, theirs: Int, agrees: Bool, in report: inout AuditReport) {

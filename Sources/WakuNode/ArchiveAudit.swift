@@ -27,6 +27,8 @@ final class ArchiveAudit: Sendable {
     let events: EventHub
     let configuration: NodeConfiguration
     let client: StoreClient
+    /// Pushes to a Store peer (nwaku takes transfer streams from any peer, PROTOCOLS.md §5.2).
+    let transfer: Transfer
     let limits: AuditLimits
     let budget: ByteBudget
     private let serving = Mutex([PeerID: Int]())
@@ -37,7 +39,8 @@ final class ArchiveAudit: Sendable {
         engine: SyncEngine,
         events: EventHub,
         configuration: NodeConfiguration,
-        client: StoreClient
+        client: StoreClient,
+        transfer: Transfer
     ) {
         self.host = host
         self.archive = archive
@@ -45,6 +48,7 @@ final class ArchiveAudit: Sendable {
         self.events = events
         self.configuration = configuration
         self.client = client
+        self.transfer = transfer
         self.limits = configuration.limits.audit
         self.budget = ByteBudget("archive audit", limit: configuration.limits.auditBytes)
     }

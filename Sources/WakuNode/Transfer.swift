@@ -109,6 +109,12 @@ final class Transfer: Sendable {
 
     /// Pushes what `peer` lacks and accounts for it in the queues and events.
     func push(_ hashes: [MessageHash], to peer: PeerID) async {
+        await self.pushReporting(hashes, to: peer)
+    }
+
+    /// ``push(_:to:)``, saying what was sent (the archive audit confirms it with Store queries).
+    @discardableResult
+    func pushReporting(_ hashes: [MessageHash], to peer: PeerID) async -> TransferSender.Report {
         let report = await self.sender.push(hashes, to: peer)
         let peerText = peer.description
         await self.engine.recordPushes(report.sent, abandoned: report.missing + report.oversized, to: peer)
@@ -151,6 +157,7 @@ final class Transfer: Sendable {
         if let failure = report.failure {
             self.events.emit(.notice(Notice(.warning, "pushing messages failed: \(failure)", peerID: peerText)))
         }
+        return report
     }
 
     /// Closes every outbound stream (at shutdown).

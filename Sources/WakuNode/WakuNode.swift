@@ -142,7 +142,8 @@ package final class WakuNode: Service, Sendable {
             engine: engine,
             events: events,
             configuration: configuration,
-            client: storeClient
+            client: storeClient,
+            transfer: self.transfer
         )
         self.resume = StoreResume(
             engine: engine,

@@ -96,7 +96,7 @@ enum AuditOutput {
             lines.append(
                 "repair: fetched \(repair.fetched) (stored \(repair.stored), unavailable \(repair.unavailable)), "
                     + "pushed \(repair.pushed) (the peer stored \(repair.acceptedByPeer))"
-                    + (repair.notPushed > 0 ? ", \(repair.notPushed) not pushed (a Store peer takes no pushes)" : "")
+                    + (repair.notPushed > 0 ? ", \(repair.notPushed) could not be pushed" : "")
             )
         }
         return lines.joined(separator: "\n")

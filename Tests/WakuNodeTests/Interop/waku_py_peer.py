@@ -6,7 +6,9 @@ check each other.
 
 Every mode serves /vac/waku/metadata/1.0.0 (--cluster, --shards) and /vac/waku/store-query/3.0.0
 (from --messages generated messages, with nwaku's paging rules), identifies every peer that
-connects and asks it for its metadata, and prints one line per event:
+connects and asks it for its metadata, and prints one line per event. With --accept-transfer it
+also takes /vac/waku/transfer/1.0.0 pushes as nwaku does (from any peer, at any time, ephemeral
+ones refused; PROTOCOLS.md §5.2) and serves what it stored through Store from then on.
 
   MESSAGES <json>  the messages the Store server holds, with the hashes computed here
   LISTEN <addr>    (listen mode) where to dial us
@@ -14,6 +16,7 @@ connects and asks it for its metadata, and prints one line per event:
   METADATA_REQUEST <json>  a metadata request a peer sent us
   REQUEST <json>   a Store request a peer sent us, decoded
   GONE <peer id>   the connection to a peer closed
+  TRANSFERRED <json>  a pushed message stored: its hash and pubsub topic
   RESULT <json>    (dial mode) the outcome of the plan
 
 listen: print LISTEN, then serve until stdin closes.
@@ -42,6 +45,7 @@ from waku_common import encode_message, encode_metadata, every, first, message_h
 from waku_common import parse, read_uvarint, unzigzag, uvarint, varint_field, waku_host
 
 STORE = TProtocol("/vac/waku/store-query/3.0.0")
+TRANSFER = TProtocol("/vac/waku/transfer/1.0.0")
 
 
 # --- Waku messages (PROTOCOLS.md §1) -------------------------------------------------------------
@@ -375,6 +379,7 @@ async def main() -> None:
     parser.add_argument("--page-size", type=int, default=5)
     parser.add_argument("--lookup", default="")
     parser.add_argument("--seconds", type=float, default=40)
+    parser.add_argument("--accept-transfer", action="store_true")
     args = parser.parse_args()
     shards = [int(shard) for shard in args.shards.split(",") if shard]
 
@@ -395,12 +400,36 @@ async def main() -> None:
         finally:
             await stream.close()
 
+    async def serve_transfer(stream) -> None:
+        # nwaku's layout (§5.1): field 1 the pubsub topic, field 2 the message; read until the
+        # stream ends, skipping what does not decode.
+        reader = Reader(stream)
+        try:
+            while (data := await reader.message()) is not None:
+                try:
+                    fields = parse(data)
+                    topic = first(fields, 1).decode()
+                    message = decode_message(first(fields, 2))
+                except (ValueError, AttributeError, TypeError):
+                    continue
+                if message["ephemeral"]:
+                    continue
+                message["pubsub_topic"] = topic
+                message["hash"] = message_hash(topic, message)
+                if all(stored["hash"] != message["hash"] for stored in messages):
+                    messages.append(message)
+                    emit("TRANSFERRED", {"hash": message["hash"].hex(), "pubsub_topic": topic})
+        finally:
+            await stream.close()
+
     def metadata_request(peer, request: dict) -> None:
         emit("METADATA_REQUEST", {"peer": str(peer)} | request)
 
     host = waku_host()
     host.set_stream_handler(STORE, serve_store)
     host.set_stream_handler(METADATA, metadata_server(args.cluster, shards, metadata_request))
+    if args.accept_transfer:
+        host.set_stream_handler(TRANSFER, serve_transfer)
     send, receive = trio.open_memory_channel(64)
     host.get_network().register_notifee(Watcher(send))
     listen = multiaddr.Multiaddr("/ip4/127.0.0.1/tcp/0")
