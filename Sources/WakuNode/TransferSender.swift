@@ -73,15 +73,23 @@ actor PeerLane {
             if !self.waiting.isEmpty { self.waiting.removeFirst().resume() }
         }
         var report = TransferSender.Report()
-        for start in stride(from: 0, to: hashes.count, by: TransferSender.lookupBatch) {
-            let chunk = Array(hashes[start..<min(start + TransferSender.lookupBatch, hashes.count)])
+        let chunks = stride(from: 0, to: hashes.count, by: TransferSender.lookupBatch).map {
+            Array(hashes[$0..<min($0 + TransferSender.lookupBatch, hashes.count)])
+        }
+        // The next chunk is read from the archive while this one is encoded and written.
+        let lookUp = { (chunk: [MessageHash]) in Task { try await archive.messages(withHashes: chunk) } }
+        var next = chunks.first.map(lookUp)
+        defer { next?.cancel() }
+        for (index, chunk) in chunks.enumerated() {
+            guard let pending = next else { break }
             let stored: [StoredMessage]
             do {
-                stored = try await archive.messages(withHashes: chunk)
+                stored = try await pending.value
             } catch {
                 report.failure = "archive lookup failed: \(error)"
                 return report
             }
+            next = index + 1 < chunks.count ? lookUp(chunks[index + 1]) : nil
             let found = Set(stored.map(\.archived.hash))
             report.missing.append(contentsOf: chunk.filter { !found.contains($0) })
             // The chunk's frames go out in one write: one trip through Noise, the muxer and the
