@@ -121,7 +121,7 @@ package struct FuzzSeeds {
             ("slices", .slices(minutes: [minute])),
             ("prefixes", .prefixes([AuditSliceKey(minute: minute, nibble: 15)])),
             ("fetch", .fetch([AuditPrefixKey(minute: minute, prefix: hash.w0)])),
-            ("push", .push([AuditMessage(pubsubTopic: topic, message: message)])),
+            ("push", .push([TransferPayload(pubsubTopic: topic, message: message)])),
         ]
         for (name, request) in requests { self.add("audit-frame", "encoder-request-\(name)", [0] + request.encoded()) }
         let summary = AuditSummary(start: minute, count: 3, digest: AuditDigest(high: 1, low: .max))
@@ -133,7 +133,7 @@ package struct FuzzSeeds {
                 .slices([.listed([hash.w0]), .sliced((0..<16).map { AuditSliceSummary(count: Int64($0), digest: 9) })])
             ),
             ("prefixes", .prefixes([[1, 2, hash.w0]])),
-            ("fetch", .fetch(messages: [AuditMessage(pubsubTopic: topic, message: message)], complete: false)),
+            ("fetch", .fetch(messages: [TransferPayload(pubsubTopic: topic, message: message)], complete: false)),
             ("push", .push(stored: 1, refused: 2)),
             ("error", .error(AuditRefusal(.overLimit, "too many"))),
         ]

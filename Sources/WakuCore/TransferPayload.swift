@@ -2,7 +2,8 @@ internal import Foundation
 internal import SwiftProtobuf
 
 /// One pushed message of the transfer protocol: the message and the pubsub topic it belongs to
-/// (PROTOCOLS.md §5.1).
+/// (PROTOCOLS.md §5.1). The archive audit's fetch and push frames carry the same pair, in their
+/// own encoding (§12.3).
 package struct TransferPayload: Equatable, Sendable {
     package var pubsubTopic: String
     package var message: WakuMessage

@@ -56,10 +56,10 @@ extension ArchiveAudit {
     ) async throws {
         let room = self.limits.frameBytes - 64 * 1_024
         for part in hashes.chunked(by: 2_000) {
-            var batch: [AuditMessage] = []
+            var batch: [TransferPayload] = []
             var bytes = 0
             for stored in try await self.archive.messages(withHashes: Array(part)) {
-                let item = AuditMessage(pubsubTopic: stored.archived.pubsubTopic, message: stored.archived.message)
+                let item = TransferPayload(pubsubTopic: stored.archived.pubsubTopic, message: stored.archived.message)
                 let size = item.message.encodedSize + item.pubsubTopic.utf8.count + 16
                 if bytes + size > room, !batch.isEmpty {
                     try await self.send(batch, &repair, &exchange)
@@ -75,7 +75,7 @@ extension ArchiveAudit {
     }
 
     private func send(
-        _ batch: [AuditMessage],
+        _ batch: [TransferPayload],
         _ repair: inout AuditRepair,
         _ exchange: inout AuditExchange
     ) async throws {

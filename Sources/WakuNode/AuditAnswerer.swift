@@ -147,11 +147,11 @@ struct AuditAnswerer {
         for key in keys {
             wanted += (hashes[key.minute] ?? []).filter { $0.w0 == key.prefix }
         }
-        var messages: [AuditMessage] = []
+        var messages: [TransferPayload] = []
         var bytes = 0
         let room = self.limits.frameBytes - 64 * 1_024
         for stored in try await self.archive.messages(withHashes: wanted) {
-            let item = AuditMessage(pubsubTopic: stored.archived.pubsubTopic, message: stored.archived.message)
+            let item = TransferPayload(pubsubTopic: stored.archived.pubsubTopic, message: stored.archived.message)
             let size = item.message.encodedSize + item.pubsubTopic.utf8.count + 16
             guard bytes + size <= room else { return .fetch(messages: messages, complete: false) }
             bytes += size
@@ -163,7 +163,7 @@ struct AuditAnswerer {
     /// Judges pushed messages by the acceptance rule for the audited span (inside our retention,
     /// never in the future) and our topic scope, and stores those that pass.
     private func store(
-        _ messages: [AuditMessage],
+        _ messages: [TransferPayload],
         _ span: (from: Int64, to: Int64, topics: [String])
     ) async -> AuditResponse {
         guard span.from < span.to else { return .push(stored: 0, refused: messages.count) }

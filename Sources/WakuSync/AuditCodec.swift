@@ -49,7 +49,7 @@ enum AuditCodec {
         }
     }
 
-    static func appendMessages(_ messages: [AuditMessage], to out: inout [UInt8]) {
+    static func appendMessages(_ messages: [TransferPayload], to out: inout [UInt8]) {
         Varint.append(UInt64(messages.count), to: &out)
         for item in messages {
             Self.appendString(item.pubsubTopic, to: &out)
@@ -135,15 +135,15 @@ enum AuditCodec {
     }
 
     /// Messages with their topics; each decoded under Waku's message size limit.
-    static func readMessages(_ reader: inout ByteReader) throws(CodecError) -> [AuditMessage] {
+    static func readMessages(_ reader: inout ByteReader) throws(CodecError) -> [TransferPayload] {
         let count = try reader.readCount("message count", minimumSize: 2)
-        var messages: [AuditMessage] = []
+        var messages: [TransferPayload] = []
         messages.reserveCapacity(min(count, 4_096))
         for _ in 0..<count {
             let topic = try reader.readString("pubsub topic")
             let length = try reader.readCount("message length", minimumSize: 1)
             let bytes = Array(try reader.readBytes(length, "message"))
-            messages.append(AuditMessage(pubsubTopic: topic, message: try WakuMessage(serialized: bytes)))
+            messages.append(TransferPayload(pubsubTopic: topic, message: try WakuMessage(serialized: bytes)))
         }
         return messages
     }

@@ -16,7 +16,7 @@ package enum AuditRequest: Equatable, Sendable {
     /// The messages whose hash starts with each prefix, in its minute.
     case fetch([AuditPrefixKey])
     /// Messages the responder lacks, for it to judge and store.
-    case push([AuditMessage])
+    case push([TransferPayload])
 }
 
 /// The answer to one ``AuditRequest``.
@@ -32,7 +32,7 @@ package enum AuditResponse: Equatable, Sendable {
     case prefixes([[UInt64]])
     /// The messages found; `complete` is false when the frame filled up before every prefix was
     /// served (the initiator asks again for the rest).
-    case fetch(messages: [AuditMessage], complete: Bool)
+    case fetch(messages: [TransferPayload], complete: Bool)
     /// How many pushed messages were stored and refused.
     case push(stored: Int, refused: Int)
     /// The request was refused; the stream ends.
@@ -117,17 +117,6 @@ package struct AuditPrefixKey: Hashable, Sendable {
     package init(minute: Int64, prefix: UInt64) {
         self.minute = minute
         self.prefix = prefix
-    }
-}
-
-/// A message with its pubsub topic, as fetch and push carry it.
-package struct AuditMessage: Equatable, Sendable {
-    package var pubsubTopic: String
-    package var message: WakuMessage
-
-    package init(pubsubTopic: String, message: WakuMessage) {
-        self.pubsubTopic = pubsubTopic
-        self.message = message
     }
 }
 

@@ -36,8 +36,8 @@ struct HostileAuditTests {
         return try AuditResponse(decoding: reply, limits: .standard)
     }
 
-    static func message(_ text: String, at timestamp: Int64, topic: String = Self.topic) -> AuditMessage {
-        AuditMessage(
+    static func message(_ text: String, at timestamp: Int64, topic: String = Self.topic) -> TransferPayload {
+        TransferPayload(
             pubsubTopic: topic,
             message: WakuMessage(
                 payload: Array(text.utf8),
