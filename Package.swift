@@ -41,7 +41,9 @@ let package = Package(
         // Gossipsub as a pure state machine: the standard library only (ARCHITECTURE.md).
         .target(
             name: "Gossipsub",
-            swiftSettings: strict
+            // The router is generic over the peer type and instantiated in WakuNode: without
+            // cross-module optimisation every call through it ran unspecialised (PERFORMANCE.md §7.3).
+            swiftSettings: strict + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
         ),
         .target(
             name: "WakuSync",

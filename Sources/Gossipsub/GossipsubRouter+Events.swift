@@ -4,8 +4,13 @@ extension GossipsubRouter {
         /// A peer can now exchange RPCs: call it once the connection is up and a relay stream
         /// is negotiated; `isOutbound` is true when we dialed the connection (the `Dout` quota).
         case peerConnected(Peer, protocol: GossipsubProtocol, isOutbound: Bool)
-        /// The peer's connection (or our stream to it) is gone.
+        /// The peer's connection is gone (or we gave up on our stream to it).
         case peerDisconnected(Peer)
+        /// Our stream to the peer failed while the connection lasts, and will be opened again
+        /// (then ``peerConnected(_:protocol:isOutbound:)`` again): as nim-libp2p, the peer leaves
+        /// every mesh (with the prune backoff) and the fanout, but its subscriptions and score
+        /// stay, since its own stream to us still carries them.
+        case streamClosed(Peer)
         /// One RPC frame read from a peer's stream, without its length prefix.
         case frameReceived([UInt8], from: Peer)
         /// The periodic tick, every ``GossipsubConfiguration/heartbeatInterval``.

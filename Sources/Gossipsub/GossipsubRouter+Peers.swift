@@ -1,9 +1,11 @@
 extension GossipsubRouter {
     mutating func connect(_ peer: Peer, protocolVersion: GossipsubProtocol, isOutbound: Bool, now: Instant) {
         if self.peers[peer] != nil {
-            // A second stream or a redial: keep the state, take the newest negotiation.
+            // A redial of our stream: keep the state, take the newest negotiation, and open the
+            // new stream with our subscriptions as nwaku does.
             self.peers[peer]?.protocolVersion = protocolVersion
             self.peers[peer]?.isOutbound = isOutbound
+            self.announceSubscriptions(to: peer)
             return
         }
         self.peers[peer] = PeerState(
@@ -20,11 +22,26 @@ extension GossipsubRouter {
             self.trace(.graylisted(peer: peer, score: score))
             self.outbox.append(.disconnect(peer))
         }
-        // nwaku's first RPC on a new stream is the full list of its subscriptions.
-        if !self.subscriptions.isEmpty {
-            let subscriptions = self.subscriptions.sorted().map { RPC.Subscription(subscribe: true, topic: $0) }
-            self.send(RPC(subscriptions: subscriptions), to: peer)
+        self.announceSubscriptions(to: peer)
+    }
+
+    /// nwaku's first RPC on a new stream is the full list of its subscriptions.
+    private mutating func announceSubscriptions(to peer: Peer) {
+        guard !self.subscriptions.isEmpty else { return }
+        let subscriptions = self.subscriptions.sorted().map { RPC.Subscription(subscribe: true, topic: $0) }
+        self.send(RPC(subscriptions: subscriptions), to: peer)
+    }
+
+    /// Our stream to `peer` failed; the connection (and the peer's stream to us) lasts.
+    mutating func closeStream(_ peer: Peer, now: Instant) {
+        guard self.peers[peer] != nil else { return }
+        for topic in self.mesh.keys.sorted() {
+            self.removeFromMesh(peer, topic: topic, backoff: self.configuration.pruneBackoff, now: now)
         }
+        for topic in self.fanout.keys {
+            self.fanout[topic]?.remove(peer)
+        }
+        self.controlBuffer[peer] = nil
     }
 
     mutating func disconnect(_ peer: Peer, now: Instant) {

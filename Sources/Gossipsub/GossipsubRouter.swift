@@ -14,7 +14,8 @@
 /// Driving it: send ``Event/peerConnected(_:protocol:isOutbound:)`` once a relay stream is
 /// negotiated (the reply carries our SUBSCRIBEs, which must be the first RPC on our stream), every
 /// frame read as ``Event/frameReceived(_:from:)`` (without its length prefix), a
-/// ``Event/heartbeat`` every second, and ``Event/peerDisconnected(_:)`` when the connection goes,
+/// ``Event/heartbeat`` every second, ``Event/streamClosed(_:)`` when our stream fails and is to be
+/// redialled, and ``Event/peerDisconnected(_:)`` when the connection goes,
 /// also after acting on ``Action/disconnect(_:)``. Every ``Action/validate(_:)`` needs one
 /// ``Event/validated(messageID:result:)``, now or later; ``Action/deliver(_:)`` follows an accept.
 /// Our own publishes are not delivered back.
@@ -102,6 +103,8 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
             self.connect(peer, protocolVersion: protocolVersion, isOutbound: isOutbound, now: now)
         case .peerDisconnected(let peer):
             self.disconnect(peer, now: now)
+        case .streamClosed(let peer):
+            self.closeStream(peer, now: now)
         case .frameReceived(let frame, let peer):
             self.receive(frame, from: peer, now: now)
         case .heartbeat:

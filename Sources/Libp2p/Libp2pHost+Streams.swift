@@ -37,6 +37,7 @@ extension Libp2pHost {
             protocolID = try await StreamNegotiation.accept(
                 on: raw,
                 supported: self.registeredProtocols,
+                prefixes: self.prefixProtocols,
                 deadline: deadline
             )
         } catch {

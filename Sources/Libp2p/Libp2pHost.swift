@@ -34,6 +34,8 @@ package actor Libp2pHost {
     nonisolated let workSink: AsyncStream<Work>.Continuation
     private nonisolated let work: AsyncStream<Work>
     private nonisolated let handlers = Mutex<[String: Handler]>([:])
+    /// Registered ids that also match every id they are a prefix of.
+    private nonisolated let prefixIDs = Mutex<[String]>([])
     nonisolated let inboundGate: InboundGate
     private let listenAddresses: [Multiaddr]
     private var state = State.idle
@@ -90,9 +92,15 @@ package actor Libp2pHost {
         self.registerBuiltIns()
     }
 
-    /// Serves `protocolID` with `handler` on every connection (replacing an earlier registration).
-    package nonisolated func register(protocolID: String, handler: @escaping Handler) {
+    /// Serves `protocolID` with `handler` on every connection (replacing an earlier registration);
+    /// with `matchingPrefix`, also every proposed id that starts with it (nwaku accepts its relay
+    /// id that way, PROTOCOLS.md §10.1).
+    package nonisolated func register(protocolID: String, matchingPrefix: Bool = false, handler: @escaping Handler) {
         self.handlers.withLock { $0[protocolID] = handler }
+        self.prefixIDs.withLock { prefixes in
+            prefixes.removeAll { $0 == protocolID }
+            if matchingPrefix { prefixes.append(protocolID) }
+        }
     }
 
     /// Lets `peer` connect even when the general inbound slots are full (see
@@ -192,7 +200,15 @@ package actor Libp2pHost {
 
     nonisolated var registeredProtocols: [String] { self.handlers.withLock { $0.keys.sorted() } }
 
-    nonisolated func handler(for protocolID: String) -> Handler? { self.handlers.withLock { $0[protocolID] } }
+    nonisolated var prefixProtocols: [String] { self.prefixIDs.withLock { $0 } }
+
+    /// The handler registered for `protocolID`, or else for the longest prefix of it registered
+    /// as matching prefixes.
+    nonisolated func handler(for protocolID: String) -> Handler? {
+        if let handler = self.handlers.withLock({ $0[protocolID] }) { return handler }
+        let prefix = self.prefixProtocols.filter { protocolID.hasPrefix($0) }.max { $0.count < $1.count }
+        return prefix.flatMap { prefix in self.handlers.withLock { $0[prefix] } }
+    }
 
     /// Registers an upgraded connection; false (and the connection closed) when the host is stopping.
     @discardableResult

@@ -175,6 +175,17 @@ package final class Libp2pStream: Sendable {
         try await self.write(buffer)
     }
 
+    /// Writes uvarint-length-prefixed messages in one write.
+    package func writeMessages(_ messages: [[UInt8]]) async throws {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(messages.reduce(0) { $0 + $1.count + 10 })
+        for bytes in messages {
+            UVarint.write(UInt64(bytes.count), to: &buffer)
+            buffer.writeBytes(bytes)
+        }
+        try await self.write(buffer)
+    }
+
     // MARK: - Closing
 
     /// Closes our side (FIN) after the bytes already written; the peer's side stays readable.

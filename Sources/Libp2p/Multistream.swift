@@ -102,15 +102,18 @@ package struct MultistreamListener: Sendable {
     }
 
     private let supported: [String]
+    private let prefixes: [String]
     private var receivedHeader = false
     private var refusals = 0
 
     /// How many proposals may be refused before the negotiation is abandoned.
     static let maximumRefusals = 64
 
-    /// A listener for the protocol IDs in `supported`.
-    package init(supported: [String]) {
+    /// A listener for the protocol IDs in `supported`, and for every ID that starts with one of
+    /// `prefixes` (the proposed ID is echoed as proposed).
+    package init(supported: [String], prefixes: [String] = []) {
         self.supported = supported
+        self.prefixes = prefixes
     }
 
     /// Handles one message from the dialer.
@@ -122,7 +125,9 @@ package struct MultistreamListener: Sendable {
             self.receivedHeader = true
             return .reply([Multistream.header])
         }
-        if self.supported.contains(message) { return .selected(message) }
+        if self.supported.contains(message) || self.prefixes.contains(where: { message.hasPrefix($0) }) {
+            return .selected(message)
+        }
         self.refusals += 1
         guard self.refusals <= Self.maximumRefusals else {
             throw Libp2pError(.negotiationFailed, "peer proposed more than \(Self.maximumRefusals) protocols")

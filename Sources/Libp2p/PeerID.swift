@@ -8,6 +8,9 @@ internal import Crypto
 package struct PeerID: Hashable, Sendable, CustomStringConvertible, LosslessStringConvertible {
     /// The multihash bytes (what `/p2p/` carries in a binary multiaddr).
     package let multihash: [UInt8]
+    /// The base58btc text form, computed once: events and logs name a peer for every message
+    /// relayed, and Base58 costs a few microseconds each time.
+    package let description: String
 
     private static let identityCode: UInt8 = 0x00
     private static let sha256Code: UInt8 = 0x12
@@ -21,6 +24,7 @@ package struct PeerID: Hashable, Sendable, CustomStringConvertible, LosslessStri
         } else {
             self.multihash = [Self.sha256Code, 32] + Array(SHA256.hash(data: encoded))
         }
+        self.description = Base58.encode(self.multihash)
     }
 
     /// An ID from multihash bytes, validated.
@@ -62,6 +66,7 @@ package struct PeerID: Hashable, Sendable, CustomStringConvertible, LosslessStri
             throw Libp2pError(.invalidPeerID, "unsupported multihash code 0x\(String(code, radix: 16))")
         }
         self.multihash = bytes
+        self.description = Base58.encode(bytes)
     }
 
     /// Parses base58btc text (`12D3KooW…`, `16Uiu2HA…`, `Qm…`) or CIDv1 text (`bafz…`).
@@ -99,6 +104,10 @@ package struct PeerID: Hashable, Sendable, CustomStringConvertible, LosslessStri
         return try? PublicKey(protobuf: Array(self.multihash.dropFirst(2)))
     }
 
-    /// The base58btc text form.
-    package var description: String { Base58.encode(self.multihash) }
+    package static func == (lhs: PeerID, rhs: PeerID) -> Bool { lhs.multihash == rhs.multihash }
+
+    /// Hashes the bytes in one go (an array's own hashing feeds them one by one).
+    package func hash(into hasher: inout Hasher) {
+        self.multihash.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }

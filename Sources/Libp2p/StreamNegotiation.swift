@@ -18,8 +18,13 @@ enum StreamNegotiation {
     }
 
     /// As the accepter: answers proposals until one of `supported` is chosen, and returns it.
-    static func accept(on raw: MuxedStream, supported: [String], deadline: NIODeadline) async throws -> String {
-        var listener = MultistreamListener(supported: supported)
+    static func accept(
+        on raw: MuxedStream,
+        supported: [String],
+        prefixes: [String] = [],
+        deadline: NIODeadline
+    ) async throws -> String {
+        var listener = MultistreamListener(supported: supported, prefixes: prefixes)
         while true {
             let message = try await self.readMessage(raw, deadline: deadline)
             switch try listener.receive(message) {

@@ -15,7 +15,7 @@ extension Relay {
         /// Tells this opening from a later one to the same peer.
         var id: UInt64
         /// The writer's queue, once the stream is negotiated.
-        var sink: AsyncStream<[UInt8]>.Continuation?
+        var sink: FrameQueue?
         /// The router knows the peer: its frames can be handled (before, they would be ignored).
         var isReady = false
         /// The peer refused every relay id (or the stream could not be opened).
@@ -26,9 +26,9 @@ extension Relay {
 
     /// Opens our stream to a newly connected peer and writes the router's frames to it until the
     /// connection ends; then the router forgets the peer. When the stream fails while the
-    /// connection lasts, the router forgets the peer too, and the stream is opened again after
-    /// ``redialPause`` (nwaku redials it likewise). Runs as one task per connection; a second call
-    /// for a peer already served returns at once.
+    /// connection lasts, the peer leaves the router's meshes (keeping its subscriptions) and the
+    /// stream is opened again after ``redialPause`` (nwaku redials it likewise). Runs as one task
+    /// per connection; a second call for a peer already served returns at once.
     func serve(_ peer: PeerID, direction: ConnectionDirection) async {
         // A peer that reconnects at once may find the link of its previous connection still
         // winding down (its writer waits for the stream to end, then tells the router): wait for
@@ -50,6 +50,19 @@ extension Relay {
             }
             self.linksChanged.notify()
         }
+        var routerKnowsPeer = false
+        await self.keepStreamOpen(to: peer, id: id, direction: direction, routerKnowsPeer: &routerKnowsPeer)
+        if routerKnowsPeer { await self.handle(.peerDisconnected(peer)) }
+    }
+
+    /// Opens our stream to `peer` and writes to it, opening it again when it fails while the
+    /// connection lasts; `routerKnowsPeer` says whether the router was told of the peer.
+    private func keepStreamOpen(
+        to peer: PeerID,
+        id: UInt64,
+        direction: ConnectionDirection,
+        routerKnowsPeer: inout Bool
+    ) async {
         var attempts = 0
         while self.isCurrent(id, of: peer) {
             let stream: Libp2pStream
@@ -69,13 +82,10 @@ extension Relay {
                 do { try await self.clock.sleep(for: Self.redialPause) } catch { return }
                 continue
             }
-            let (queue, sink) = AsyncStream.makeStream(
-                of: [UInt8].self,
-                bufferingPolicy: .bufferingOldest(Self.queueLimit)
-            )
+            let queue = FrameQueue(limit: Self.queueLimit)
             let live = self.links.withLock { links in
                 guard links.entries[peer]?.id == id, links.entries[peer]?.isGone == false else { return false }
-                links.entries[peer]?.sink = sink
+                links.entries[peer]?.sink = queue
                 return true
             }
             guard live else {
@@ -83,6 +93,7 @@ extension Relay {
                 return
             }
             await self.handle(.peerConnected(peer, protocol: version, isOutbound: direction == .outbound))
+            routerKnowsPeer = true
             self.links.withLock { links in
                 if links.entries[peer]?.id == id { links.entries[peer]?.isReady = true }
             }
@@ -94,10 +105,12 @@ extension Relay {
                     links.entries[peer]?.isReady = false
                 }
             }
-            sink.finish()
+            queue.finish()
             self.linksChanged.notify()
-            await self.handle(.peerDisconnected(peer))
             guard failed, await self.host.connectedPeers.contains(peer) else { return }
+            // The peer's own stream still carries its subscriptions: the router keeps them and
+            // only takes the peer out of its meshes until the redial (PROTOCOLS.md §10.1).
+            await self.handle(.streamClosed(peer))
             do { try await self.clock.sleep(for: Self.redialPause) } catch { return }
         }
     }
@@ -152,12 +165,12 @@ extension Relay {
     /// closed right after would otherwise drop frames still in the peer's buffers (yamux Go Away
     /// drops them). The read side is watched all along, so a reset is noticed even when there is
     /// nothing to write. Returns true when the stream failed.
-    private func write(_ queue: AsyncStream<[UInt8]>, to stream: Libp2pStream) async -> Bool {
+    private func write(_ queue: FrameQueue, to stream: Libp2pStream) async -> Bool {
         let clock = self.clock
         let failure: String? = await withTaskGroup(of: StreamEnd.self) { group in
             group.addTask {
                 do {
-                    for await frame in queue { try await stream.writeMessage(frame) }
+                    while let frames = await queue.take() { try await stream.writeMessages(frames) }
                     try await stream.closeWrite()
                     return .drained
                 } catch {
@@ -223,14 +236,12 @@ extension Relay {
     /// Queues a frame for the peer's stream (dropped when we have none); false when the queue is
     /// full.
     func enqueue(_ frame: [UInt8], to peer: PeerID) -> Bool {
-        let result = self.links.withLock { $0.entries[peer]?.sink }?.yield(frame)
-        if case .dropped = result { return false }
-        return true
+        self.links.withLock { $0.entries[peer]?.sink }?.push(frame) != .full
     }
 
     /// The connection to `peer` is gone: its writer stops (and then tells the router).
     func forget(_ peer: PeerID) {
-        let sink = self.links.withLock { links -> AsyncStream<[UInt8]>.Continuation? in
+        let sink = self.links.withLock { links -> FrameQueue? in
             links.entries[peer]?.isGone = true
             return links.entries[peer]?.sink
         }

@@ -165,6 +165,8 @@ final class Relay: Sendable {
         var index = 0
         // The router traces an accept (with its forward count) just before the delivery.
         var forwarded: [[UInt8]: Int] = [:]
+        // Decoded and hashed once, at validation; the delivery follows in this same loop.
+        var validated: [[UInt8]: IncomingMessage] = [:]
         while index < pending.count {
             let action = pending[index]
             index += 1
@@ -173,11 +175,13 @@ final class Relay: Sendable {
                 // Not reached: ``step(_:)`` queues frames under the router's lock.
                 _ = self.enqueue(frame, to: peer)
             case .validate(let message):
-                let result = self.validate(message)
+                let (result, decoded) = self.validate(message)
+                if let decoded { validated[message.messageID] = decoded }
                 let more = self.step(.validated(messageID: message.messageID, result: result))
                 pending.insert(contentsOf: more, at: index)
             case .deliver(let message):
-                await self.deliver(message, forwardedTo: forwarded[message.messageID] ?? 0)
+                let decoded = validated.removeValue(forKey: message.messageID)
+                await self.deliver(message, decoded: decoded, forwardedTo: forwarded[message.messageID] ?? 0)
             case .disconnect(let peer):
                 await self.host.disconnect(peer)
             case .trace(let event):
@@ -190,31 +194,42 @@ final class Relay: Sendable {
     // MARK: - Messages
 
     /// The verdict on a message before it is forwarded: it must decode, and pass the acceptance
-    /// rule apart from the archive's own window and ephemerality (nwaku forwards both).
-    func validate(_ inbound: Router.InboundMessage) -> ValidationResult {
+    /// rule apart from the archive's own window and ephemerality (nwaku forwards both). Returns
+    /// the message decoded and hashed, for its delivery.
+    func validate(_ inbound: Router.InboundMessage) -> (ValidationResult, IncomingMessage?) {
         let peer = inbound.source
-        guard var message = try? WakuMessage(serialized: inbound.data, maxSize: self.frameLimit) else {
+        guard let decoded = try? WakuMessage(serialized: inbound.data, maxSize: self.frameLimit) else {
             self.reject(.malformed, from: peer)
-            return .reject
+            return (.reject, nil)
         }
+        let incoming = IncomingMessage(pubsubTopic: inbound.topic, message: decoded)
+        var message = decoded
         message.ephemeral = false
         let refusal = self.acceptance.refusal(
             of: message,
             pubsubTopic: inbound.topic,
-            hash: message.hash(pubsubTopic: inbound.topic),
+            hash: incoming.hash,
             span: Int64.min...Int64.max,
             scope: self.validationScope,
             now: self.now()
         )
-        guard let refusal else { return .accept }
+        guard let refusal else { return (.accept, incoming) }
         self.reject(Rejection(refusal), from: peer)
         // A future timestamp may be the publisher's clock, not the forwarder's fault: no penalty.
-        return refusal == .future ? .ignore : .reject
+        return (refusal == .future ? .ignore : .reject, nil)
     }
 
     /// Reports an accepted message and hands it to the archive unless it is ephemeral.
-    private func deliver(_ inbound: Router.InboundMessage, forwardedTo: Int) async {
-        guard let message = try? WakuMessage(serialized: inbound.data, maxSize: self.frameLimit) else { return }
+    private func deliver(_ inbound: Router.InboundMessage, decoded: IncomingMessage?, forwardedTo: Int) async {
+        let incoming: IncomingMessage
+        if let decoded {
+            incoming = decoded
+        } else if let message = try? WakuMessage(serialized: inbound.data, maxSize: self.frameLimit) {
+            incoming = IncomingMessage(pubsubTopic: inbound.topic, message: message)
+        } else {
+            return
+        }
+        let message = incoming.message
         self.events.emit(
             .relayed(
                 RelayedMessage(
@@ -224,12 +239,11 @@ final class Relay: Sendable {
                     forwardedTo: forwardedTo,
                     ephemeral: message.ephemeral,
                     messageID: inbound.messageID,
-                    hash: message.hash(pubsubTopic: inbound.topic).hex
+                    hash: incoming.hash.hex
                 )
             )
         )
         guard !message.ephemeral else { return }
-        let incoming = IncomingMessage(pubsubTopic: inbound.topic, message: message)
         let report = await self.engine.ingest([incoming], via: .relay(inbound.source))
         self.events.reportRejections(report, source: .relay, peer: inbound.source)
     }

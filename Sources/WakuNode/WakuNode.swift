@@ -304,17 +304,19 @@ package final class WakuNode: Service, Sendable {
         }
         if let relay = self.relay {
             for protocolID in Relay.protocolIDs {
-                self.register(protocolID, relay) { try await $0.receive($1) }
+                let isWaku = protocolID == Relay.wakuProtocolID
+                self.register(protocolID, matchingPrefix: isWaku, relay) { try await $0.receive($1) }
             }
         }
     }
 
     private func register<Handler: AnyObject & Sendable>(
         _ protocolID: String,
+        matchingPrefix: Bool = false,
         _ handler: Handler,
         _ serve: @escaping @Sendable (Handler, Libp2pStream) async throws -> Void
     ) {
-        self.host.register(protocolID: protocolID) { [weak handler] stream in
+        self.host.register(protocolID: protocolID, matchingPrefix: matchingPrefix) { [weak handler] stream in
             guard let handler else { return stream.reset() }
             try await serve(handler, stream)
         }

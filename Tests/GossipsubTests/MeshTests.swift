@@ -120,6 +120,31 @@ struct MeshTests {
         #expect(network.rpcs(from: 2, to: 1, since: later).iwantIDs.isEmpty)
     }
 
+    @Test(
+        "a closed stream takes the peer out of the mesh with a backoff but keeps its subscriptions; a redial resubscribes"
+    )
+    func streamClosedKeepsSubscriptions() {
+        var solo = SoloRouter()
+        solo.handle(.subscribe(topic: self.topic))
+        solo.addSubscriber(1, topic: self.topic)
+        solo.heartbeats(1)
+        #expect(solo.router.meshPeers(of: self.topic) == [1])
+
+        solo.handle(.streamClosed(1))
+        #expect(solo.router.meshPeers(of: self.topic).isEmpty)
+        #expect(solo.router.peers(subscribedTo: self.topic) == [1], "its own stream still carries its subscriptions")
+        // The prune backoff keeps it out of the mesh meanwhile, without it sending anything again.
+        solo.heartbeats(10)
+        #expect(solo.router.meshPeers(of: self.topic).isEmpty)
+
+        let redial = solo.handle(.peerConnected(1, protocol: .wakuRelay, isOutbound: false))
+        #expect(redial.rpcs(to: 1).map(\.subscriptions) == [[RPC.Subscription(subscribe: true, topic: self.topic)]])
+        let published = solo.handle(.publish(topic: self.topic, data: [7]))
+        #expect(published.rpcs(to: 1).flatMap(\.messages).map(\.data) == [[7]], "flood publish still reaches it")
+        solo.heartbeats(60)
+        #expect(solo.router.meshPeers(of: self.topic) == [1], "back in the mesh after the backoff")
+    }
+
     @Test("publishing to a topic we are not subscribed to floods every topic peer")
     func floodPublishUnsubscribed() {
         var network = TestNetwork(nodes: 8)

@@ -46,6 +46,20 @@ struct MultistreamTests {
         #expect(Hex.string(buffer.readableBytesView) == "062f610a2f620a")
     }
 
+    @Test("an id registered as a prefix selects every proposal starting with it, echoed as proposed")
+    func prefixMatch() throws {
+        var listener = MultistreamListener(
+            supported: ["/vac/waku/relay/2.0.0", "/meshsub/1.1.0"],
+            prefixes: ["/vac/waku/relay/2.0.0"]
+        )
+        _ = try listener.receive("/multistream/1.0.0")
+        #expect(try listener.receive("/vac/waku/relay/2.0.0-beta") == .selected("/vac/waku/relay/2.0.0-beta"))
+        #expect(try listener.receive("/vac/waku/relay/2.0.0") == .selected("/vac/waku/relay/2.0.0"))
+        // Only the prefix ids match that way; others must be exact.
+        #expect(try listener.receive("/meshsub/1.1.0-x") == .reply(["na"]))
+        #expect(try listener.receive("/vac/waku/relay/2.0") == .reply(["na"]))
+    }
+
     @Test("a listener gives up after too many refused proposals")
     func refusalLimit() throws {
         var listener = MultistreamListener(supported: ["/a"])

@@ -61,6 +61,36 @@ struct RelayHostileTests {
     }
 }
 
+extension RelayHostileTests {
+    @Test("a peer proposing an id that extends the Waku relay id is served as relay, as nwaku does")
+    func relayIDPrefix() async throws {
+        try await NodeCluster.with(1, configure: { _, configuration in configuration.relay = true }) { nodes in
+            let node = nodes[0]
+            try await RoguePeer.with { host in
+                host.register(protocolID: Self.relayID) { stream in
+                    while try await stream.readMessage(maxSize: 1 << 20, timeout: .seconds(60)) != nil {}
+                }
+                let address = try Multiaddr(parsing: try #require(node.listenAddresses.first))
+                let ownID = host.peerID.description
+                let peer = try await NodeCluster.connected(to: node, by: { try await host.dial(address) }) { _ in
+                    ownID
+                }
+                let extended = Self.relayID + "-experimental"
+                let stream = try await host.openStream(to: peer, protocolID: extended)
+                #expect(stream.protocolID == extended, "the node echoes the id as proposed")
+                let message = RelayTests.message("over an extended relay id")
+                try await stream.writeMessage(Self.publishFrame(message, on: RelayTests.topic))
+                let hash = message.hash(pubsubTopic: RelayTests.topic)
+                #expect(try await NodeCluster.eventually { try await node.storedHashes().contains(hash) })
+                await #expect(throws: Libp2pError.self) {
+                    _ = try await host.openStream(to: peer, protocolID: "/meshsub/1.1.0-experimental")
+                }
+                await stream.close()
+            }
+        }
+    }
+}
+
 @Suite("Relay stream redial", .timeLimit(.minutes(1)))
 struct RelayRedialTests {
     @Test("when a peer resets our relay stream while connected, we open it again and subscribe first")
