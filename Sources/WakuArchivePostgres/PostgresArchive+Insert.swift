@@ -48,15 +48,58 @@ extension PostgresArchive {
                 outcome.rejected += 1
             }
         }
-        let sorted = rows.sorted { $0.key < $1.key }
-        let insert = InsertMessages(sorted.map(\.value))
+        let sorted = rows.sorted { $0.key < $1.key }.map(\.value)
+        // Large batches go in as a few transactions on separate connections at once: the server
+        // works on them in parallel (one backend each) while we encode the next.
+        let parts = max(1, min(Self.insertParallelism, sorted.count / Self.minimumPart))
+        let size = (sorted.count + parts - 1) / parts
+        let chunks = stride(from: 0, to: sorted.count, by: size).map { Array(sorted[$0..<min($0 + size, sorted.count)]) }
+        let results = await withTaskGroup(of: Result<Set<MessageHash>, ArchiveError>.self) { group in
+            for chunk in chunks {
+                group.addTask {
+                    do throws(ArchiveError) {
+                        return .success(try await self.insertTransaction(chunk))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var all: [Result<Set<MessageHash>, ArchiveError>] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        var newlyStored = Set<MessageHash>()
+        for result in results {
+            switch result {
+            case .success(let stored): newlyStored.formUnion(stored)
+            // The other parts may have committed: the caller finds out which messages are stored
+            // by looking them up (SyncEngine does after every failed write).
+            case .failure(let error): throw error
+            }
+        }
+        outcome.inserted += newlyStored.count
+        outcome.duplicates += sorted.count - newlyStored.count
+        return (outcome, newlyStored)
+    }
+
+    /// Transactions one batch is split into at most.
+    static let insertParallelism = 2
+    /// Messages per transaction at least, when a batch is split.
+    static let minimumPart = 250
+
+    /// Inserts storable messages, in hash order, in one transaction (retried on a deadlock);
+    /// returns the hashes that were not stored before.
+    private func insertTransaction(_ items: [ArchivedMessage]) async throws(ArchiveError) -> Set<MessageHash> {
+        let insert = InsertMessages(items)
         let lookup = InsertLookups(hashes: insert.hashes, timestamps: insert.timestamps)
         let logger = self.logger
-        let storable = rows
+        var byHex: [String: ArchivedMessage] = [:]
+        for (hex, item) in zip(insert.hashes, items) { byHex[hex] = item }
+        let storable = byHex
         var attempt = 0
         while true {
             do {
-                let inserted = try await self.transaction("inserting \(sorted.count) messages") { connection in
+                let inserted = try await self.transaction("inserting \(items.count) messages") { connection in
                     var inserted: [String] = []
                     var buckets = AuditBucketTally<String>()
                     for try await hex in try await connection.execute(insert, logger: logger) {
@@ -70,10 +113,7 @@ extension PostgresArchive {
                     try await PostgresAuditBuckets.add(buckets, on: connection, logger: logger)
                     return inserted
                 }
-                let newlyStored = Set(inserted.compactMap { rows[$0]?.hash })
-                outcome.inserted += newlyStored.count
-                outcome.duplicates += sorted.count - newlyStored.count
-                return (outcome, newlyStored)
+                return Set(inserted.compactMap { storable[$0]?.hash })
             } catch {
                 // Deadlock or serialization failure: retry, as PostgreSQL asks.
                 let state = (error.underlying as? PostgresFailure)?.sqlState

@@ -184,9 +184,7 @@ extension SyncEngine {
         do {
             result = try await self.archive.insertReportingNew(archived)
         } catch {
-            self.events.emit(
-                .notice(Notice(.error, "archive write failed, \(batch.count) messages not stored: \(error)"))
-            )
+            await self.recoverFailedWrite(batch, origin: origin, error: error)
             return
         }
         let now = self.now()
@@ -210,6 +208,31 @@ extension SyncEngine {
         }
         self.applyStored(stored, origin: origin, result: result, at: now)
         self.emitArchiveSnapshot(at: now, force: false)
+    }
+
+    /// A failed write may still have stored part of the batch (PostgreSQL writes a large batch
+    /// as a few transactions at once, and a commit can succeed with its answer lost): whatever
+    /// the archive holds of the batch goes into the index, so sync never misses a stored message.
+    private func recoverFailedWrite(_ batch: [IncomingMessage], origin: IngestQueue.Origin, error: ArchiveError) async {
+        let present = Set(((try? await self.archive.messages(withHashes: batch.map(\.hash))) ?? []).map(\.archived.hash))
+        let stored = batch.filter { present.contains($0.hash) }
+        self.events.emit(
+            .notice(
+                Notice(
+                    .error,
+                    "archive write failed, \(batch.count - stored.count) of \(batch.count) messages not stored: \(error)"
+                )
+            )
+        )
+        guard !stored.isEmpty else { return }
+        let now = self.now()
+        // Counted as duplicates: which of them this write stored (not an earlier one) is unknown.
+        var outcome = InsertOutcome()
+        outcome.duplicates = stored.count
+        self.applyStored(stored, origin: origin, result: (outcome, []), at: now)
+        // The archive's own count replaces ours, which cannot tell what this write added.
+        if let count = try? await self.archive.count() { self.totals.messages = count }
+        self.emitArchiveSnapshot(at: now, force: true)
     }
 
     private func applyStored(

@@ -53,4 +53,45 @@ struct SharedDatabaseTests {
         }
         await database.drop()
     }
+
+    @Test("when part of a batch fails to commit, what was stored still enters the sync index")
+    func partialWriteFailure() async throws {
+        let database = try await PostgresTestDatabase.create()
+        let now = NodeCluster.now
+        let poison = "/wakusync/1/poison/proto"
+        let good = NodeCluster.messages(599, seed: 31, now: now)
+        let bad = NodeCluster.messages(1, seed: 32, now: now, contentTopic: poison)
+        do {
+            try await PostgresArchive.open(database.location).close()
+            // A row trigger that refuses one message: the transaction holding it rolls back, the
+            // other part of the batch (written at the same time) commits.
+            try await PostgresTestDatabase.run(
+                "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN IF NEW.contenttopic = '\(poison)' "
+                    + "THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+                on: database.location
+            )
+            try await PostgresTestDatabase.run(
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_poison()",
+                on: database.location
+            )
+        }
+        try await NodeCluster.with(1, archive: { _ in try await PostgresArchive.open(database.location) }) { nodes in
+            let node = nodes[0]
+            let events = node.events.subscribe()
+            await node.publish(good + bad)
+            let failure = await NodeCluster.event(on: events) { event in
+                guard case .notice(let notice) = event else { return false }
+                return notice.message.contains("archive write failed")
+            }
+            #expect(failure != nil)
+            let stored = try await node.storedHashes()
+            #expect(!stored.isEmpty && stored.count < 600, "one part committed, the poisoned part did not")
+            #expect(await node.archiveSnapshot().syncIndexItems == stored.count)
+            #expect(await node.archiveSnapshot().messages == stored.count)
+            // The index holds exactly what the archive holds: a sync with an empty peer offers it all.
+            let badHash = bad[0].message.hash(pubsubTopic: bad[0].pubsubTopic)
+            #expect(!stored.contains(badHash))
+        }
+        await database.drop()
+    }
 }
