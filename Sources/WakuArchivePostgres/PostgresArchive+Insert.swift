@@ -53,7 +53,9 @@ extension PostgresArchive {
         // works on them in parallel (one backend each) while we encode the next.
         let parts = max(1, min(Self.insertParallelism, sorted.count / Self.minimumPart))
         let size = (sorted.count + parts - 1) / parts
-        let chunks = stride(from: 0, to: sorted.count, by: size).map { Array(sorted[$0..<min($0 + size, sorted.count)]) }
+        let chunks = stride(from: 0, to: sorted.count, by: size).map {
+            Array(sorted[$0..<min($0 + size, sorted.count)])
+        }
         let results = await withTaskGroup(of: Result<Set<MessageHash>, ArchiveError>.self) { group in
             for chunk in chunks {
                 group.addTask {

@@ -214,7 +214,9 @@ extension SyncEngine {
     /// as a few transactions at once, and a commit can succeed with its answer lost): whatever
     /// the archive holds of the batch goes into the index, so sync never misses a stored message.
     private func recoverFailedWrite(_ batch: [IncomingMessage], origin: IngestQueue.Origin, error: ArchiveError) async {
-        let present = Set(((try? await self.archive.messages(withHashes: batch.map(\.hash))) ?? []).map(\.archived.hash))
+        let present = Set(
+            ((try? await self.archive.messages(withHashes: batch.map(\.hash))) ?? []).map(\.archived.hash)
+        )
         let stored = batch.filter { present.contains($0.hash) }
         self.events.emit(
             .notice(
