@@ -53,13 +53,26 @@ struct MissingTracker<Peer: Hashable & Sendable & CustomStringConvertible> {
         span: ClosedRange<Int64> = Int64.min...Int64.max,
         at now: Int64
     ) {
-        var queue = self.peers[peer] ?? PeerQueue(queue: TransferQueue(peerID: peer.description))
+        let limit = self.limit
+        self.update(peer, creating: true) { queue in
+            Self.record(weNeed: weNeed, theyNeed: theyNeed, span: span, at: now, limit: limit, into: &queue)
+        }
+    }
+
+    private static func record(
+        weNeed: [SyncID],
+        theyNeed: [SyncID],
+        span: ClosedRange<Int64>,
+        at now: Int64,
+        limit: Int,
+        into queue: inout PeerQueue
+    ) {
         for item in weNeed where queue.pending[item.hash] == nil {
             queue.pending[item.hash] = Pending(item: item, span: span, foundAt: now)
         }
-        if queue.pending.count > self.limit {
+        if queue.pending.count > limit {
             let excess = queue.pending.values.sorted { $0.foundAt < $1.foundAt }.prefix(
-                queue.pending.count - self.limit
+                queue.pending.count - limit
             )
             for entry in excess { queue.pending[entry.item.hash] = nil }
         }
@@ -70,50 +83,45 @@ struct MissingTracker<Peer: Hashable & Sendable & CustomStringConvertible> {
         queue.queue.newestTheyNeed = Array(
             (Self.newest(theyNeed) + queue.queue.newestTheyNeed).prefix(Self.newestShown)
         )
-        self.peers[peer] = queue
-        self.refresh(peer)
     }
 
     /// A pushed or fetched message arrived and was stored; counts it, and returns whether it was
     /// pending (pushes into ranges where we said we hold nothing were never pending).
     @discardableResult
     mutating func arrived(_ hash: MessageHash, from peer: Peer, fetched: Bool) -> Bool {
-        var queue = self.peers[peer] ?? PeerQueue(queue: TransferQueue(peerID: peer.description))
-        let wasPending = queue.pending.removeValue(forKey: hash) != nil
-        if fetched { queue.queue.fetched += 1 } else { queue.queue.received += 1 }
-        self.peers[peer] = queue
-        self.refresh(peer)
-        return wasPending
+        self.update(peer, creating: true) { queue in
+            if fetched { queue.queue.fetched += 1 } else { queue.queue.received += 1 }
+            return queue.pending.removeValue(forKey: hash) != nil
+        } ?? false
     }
 
     /// We pushed a message the peer lacked.
     mutating func pushed(_ hash: MessageHash, to peer: Peer) {
-        guard var queue = self.peers[peer], queue.theyNeed.remove(hash) != nil else { return }
-        queue.queue.sent += 1
-        self.peers[peer] = queue
-        self.refresh(peer)
+        self.update(peer) { queue in
+            if queue.theyNeed.remove(hash) != nil { queue.queue.sent += 1 }
+        }
     }
 
     /// A push we meant to make cannot be made (the message left our archive); stop waiting on it.
     mutating func abandonPush(_ hash: MessageHash, to peer: Peer) {
-        guard var queue = self.peers[peer], queue.theyNeed.remove(hash) != nil else { return }
-        self.peers[peer] = queue
-        self.refresh(peer)
+        self.update(peer) { queue in _ = queue.theyNeed.remove(hash) }
     }
 
     /// Hashes pending longer than `grace`, not being fetched and not pausing after a failure, in
     /// batches for Store queries; they are marked as being fetched.
     mutating func dueForFetch(from peer: Peer, grace: Duration, at now: Int64) -> [[MessageHash]] {
-        guard var queue = self.peers[peer] else { return [] }
         let cutoff = now - grace.nanoseconds
-        var due: [SyncID] = []
-        for (hash, entry) in queue.pending
-        where !entry.isInFlight && entry.foundAt <= cutoff && entry.retryAt <= now {
-            due.append(entry.item)
-            queue.pending[hash]?.isInFlight = true
-            queue.pending[hash]?.attempts += 1
-        }
-        self.peers[peer] = queue
+        let due: [SyncID] =
+            self.update(peer) { queue in
+                var due: [SyncID] = []
+                for (hash, entry) in queue.pending
+                where !entry.isInFlight && entry.foundAt <= cutoff && entry.retryAt <= now {
+                    due.append(entry.item)
+                    queue.pending[hash]?.isInFlight = true
+                    queue.pending[hash]?.attempts += 1
+                }
+                return due
+            } ?? []
         let hashes = due.sorted().map(\.hash)
         return stride(from: 0, to: hashes.count, by: Self.fetchBatch).map {
             Array(hashes[$0..<min($0 + Self.fetchBatch, hashes.count)])
@@ -128,30 +136,31 @@ struct MissingTracker<Peer: Hashable & Sendable & CustomStringConvertible> {
 
     /// A fetch came back without these hashes: the peer cannot deliver them now.
     mutating func unavailable(_ hashes: [MessageHash], from peer: Peer) {
-        guard var queue = self.peers[peer] else { return }
-        for hash in hashes where queue.pending.removeValue(forKey: hash) != nil {
-            queue.queue.unavailable += 1
+        self.update(peer) { queue in
+            for hash in hashes where queue.pending.removeValue(forKey: hash) != nil {
+                queue.queue.unavailable += 1
+            }
         }
-        self.peers[peer] = queue
-        self.refresh(peer)
     }
 
     /// A fetch of these hashes failed (no answer, a refusal): each is tried again after a pause,
     /// or given up on after ``maximumAttempts``.
     mutating func fetchFailed(_ hashes: [MessageHash], from peer: Peer, at now: Int64) {
-        guard var queue = self.peers[peer] else { return }
-        var exhausted: [MessageHash] = []
-        for hash in hashes {
-            guard var entry = queue.pending[hash] else { continue }
-            guard entry.attempts < Self.maximumAttempts else {
-                exhausted.append(hash)
-                continue
-            }
-            entry.isInFlight = false
-            entry.retryAt = now + Self.retryPause.nanoseconds * Int64(entry.attempts)
-            queue.pending[hash] = entry
-        }
-        self.peers[peer] = queue
+        let exhausted: [MessageHash] =
+            self.update(peer) { queue in
+                var exhausted: [MessageHash] = []
+                for hash in hashes {
+                    guard var entry = queue.pending[hash] else { continue }
+                    guard entry.attempts < Self.maximumAttempts else {
+                        exhausted.append(hash)
+                        continue
+                    }
+                    entry.isInFlight = false
+                    entry.retryAt = now + Self.retryPause.nanoseconds * Int64(entry.attempts)
+                    queue.pending[hash] = entry
+                }
+                return exhausted
+            } ?? []
         self.unavailable(exhausted, from: peer)
     }
 
@@ -161,11 +170,25 @@ struct MissingTracker<Peer: Hashable & Sendable & CustomStringConvertible> {
     /// The snapshot for events.
     func snapshot(of peer: Peer) -> TransferQueue? { self.peers[peer]?.queue }
 
-    private mutating func refresh(_ peer: Peer) {
-        guard var queue = self.peers[peer] else { return }
+    /// Changes the peer's queue (a new one when `creating`; nil when there is none) and refreshes
+    /// its counts. The queue is taken out of the dictionary while `body` runs: changed through a
+    /// copy, its tables would be copied whole on every call (the copy shares their storage with
+    /// the dictionary's), which made receiving n pushed messages cost O(n²).
+    @discardableResult
+    private mutating func update<T>(_ peer: Peer, creating: Bool = false, _ body: (inout PeerQueue) -> T) -> T? {
+        var queue: PeerQueue
+        if let existing = self.peers.removeValue(forKey: peer) {
+            queue = existing
+        } else if creating {
+            queue = PeerQueue(queue: TransferQueue(peerID: peer.description))
+        } else {
+            return nil
+        }
+        let result = body(&queue)
         queue.queue.weNeedPending = queue.pending.count
         queue.queue.theyNeedPending = queue.theyNeed.count
         self.peers[peer] = queue
+        return result
     }
 
     private static func newest(_ items: [SyncID]) -> [PendingHash] {
