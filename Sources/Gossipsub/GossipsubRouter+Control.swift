@@ -72,7 +72,7 @@ extension GossipsubRouter {
         var count = 0
         for id in lists.lazy.flatMap(\.messageIDs) {
             guard state.iDontWants[0].count < limit else { break }
-            state.iDontWants[0].insert(id)
+            state.iDontWants[0].insert(MessageKey(id))
             count += 1
         }
         self.peers[peer] = state

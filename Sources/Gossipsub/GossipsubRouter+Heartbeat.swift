@@ -33,9 +33,10 @@ extension GossipsubRouter {
         self.messageCache.shift()
         self.seen.expire(at: now)
         let expired = self.pending.filter { $0.value.deadline <= now }.sorted {
-            $0.key.lexicographicallyPrecedes($1.key)
+            $0.key.bytes.lexicographicallyPrecedes($1.key.bytes)
         }
-        for (id, entry) in expired {
+        for (key, entry) in expired {
+            let id = key.bytes
             _ = self.takePending(id)
             self.trace(.dropped(messageID: id, from: entry.source, reason: .validationTimedOut))
         }
@@ -138,7 +139,7 @@ extension GossipsubRouter {
             let ihave = RPC.IHave(topic: topic, messageIDs: ids)
             for peer in targets.sorted() {
                 self.queueControl(to: peer) { $0.ihave.append(ihave) }
-                self.peers[peer]?.sentIHaves[0].formUnion(ids)
+                self.peers[peer]?.sentIHaves[0].formUnion(ids.lazy.map(MessageKey.init))
                 self.count(topic) { $0.iHave.sent += 1 }
                 self.trace(.iHaveSent(peer: peer, count: ids.count))
             }

@@ -48,7 +48,7 @@ extension GossipsubRouter {
         let size = message.data.count + message.topic.utf8.count
         self.count(message.topic) { $0.bytesIn += size }
         if self.seen.contains(id, at: now) {
-            self.pending[id]?.alsoFrom.insert(peer)
+            self.pending[MessageKey(id)]?.alsoFrom.insert(peer)
             self.count(message.topic) { $0.duplicates += 1 }
             self.trace(.duplicate(messageID: id, from: peer))
             return
@@ -85,7 +85,7 @@ extension GossipsubRouter {
         }
         let stripped = RPC.Message(data: message.data, topic: topic)
         self.pendingBytes += stripped.data.count
-        self.pending[id] = PendingValidation(
+        self.pending[MessageKey(id)] = PendingValidation(
             message: stripped,
             source: peer,
             deadline: now + self.configuration.seenTTL
@@ -159,7 +159,7 @@ extension GossipsubRouter {
 
     /// Removes a pending validation, keeping ``pendingBytes`` in step.
     mutating func takePending(_ id: [UInt8]) -> PendingValidation? {
-        guard let entry = self.pending.removeValue(forKey: id) else { return nil }
+        guard let entry = self.pending.removeValue(forKey: MessageKey(id)) else { return nil }
         self.pendingBytes -= entry.message.data.count
         return entry
     }

@@ -43,7 +43,7 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
     var backoff: [String: [Peer: Instant]] = [:]
     var seen: SeenCache
     var messageCache: MessageCache
-    var pending: [[UInt8]: PendingValidation] = [:]
+    var pending: [MessageKey: PendingValidation] = [:]
     /// Bytes of data held in ``pending``.
     var pendingBytes = 0
     var scores: [Peer: PeerScore] = [:]

@@ -9,7 +9,7 @@ struct MessageCache: Sendable {
         var topic: String
     }
 
-    private var messages: [[UInt8]: RPC.Message] = [:]
+    private var messages: [MessageKey: RPC.Message] = [:]
     /// One queue per heartbeat; `windows[current]` receives new messages.
     private var windows: [FIFOQueue<Entry>]
     private var current = 0
@@ -27,15 +27,16 @@ struct MessageCache: Sendable {
 
     var count: Int { self.messages.count }
 
-    func message(for id: [UInt8]) -> RPC.Message? { self.messages[id] }
+    func message(for id: [UInt8]) -> RPC.Message? { self.messages[MessageKey(id)] }
 
     /// Stores a message unless its id is cached already; evicts the oldest messages to make room.
     mutating func put(_ message: RPC.Message, id: [UInt8]) {
-        guard self.messages[id] == nil, message.data.count <= self.maxBytes else { return }
+        let key = MessageKey(id)
+        guard self.messages[key] == nil, message.data.count <= self.maxBytes else { return }
         while self.messages.count >= self.capacity || self.byteCount + message.data.count > self.maxBytes {
             guard self.evictOldest() else { break }
         }
-        self.messages[id] = message
+        self.messages[key] = message
         self.byteCount += message.data.count
         self.windows[self.current].append(Entry(id: id, topic: message.topic))
     }
@@ -45,7 +46,7 @@ struct MessageCache: Sendable {
         var ids: [[UInt8]] = []
         for age in 0..<self.gossipWindows {
             let index = (self.current - age + self.windows.count) % self.windows.count
-            for entry in self.windows[index].elements where entry.topic == topic && self.messages[entry.id] != nil {
+            for entry in self.windows[index].elements where entry.topic == topic && self.messages[MessageKey(entry.id)] != nil {
                 ids.append(entry.id)
             }
         }
@@ -72,7 +73,7 @@ struct MessageCache: Sendable {
     }
 
     private mutating func remove(_ id: [UInt8]) {
-        if let message = self.messages.removeValue(forKey: id) {
+        if let message = self.messages.removeValue(forKey: MessageKey(id)) {
             self.byteCount -= message.data.count
         }
     }

@@ -6,9 +6,9 @@ struct PeerState: Sendable {
     var topics: Set<String> = []
     /// Ids we advertised to the peer, one set per heartbeat, newest first; an IWANT for an id
     /// takes it out, so each advertised id is answered once (nim-libp2p's `sentIHaves`).
-    var sentIHaves: [Set<[UInt8]>]
+    var sentIHaves: [Set<MessageKey>]
     /// Ids the peer does not want, one set per heartbeat, newest first.
-    var iDontWants: [Set<[UInt8]>]
+    var iDontWants: [Set<MessageKey>]
     /// Ids we may still ask this peer for in this heartbeat.
     var iWantBudget: Int
     var iHavesThisHeartbeat = 0
@@ -35,14 +35,16 @@ struct PeerState: Sendable {
 
     /// True, once, when we advertised `id` to this peer in the last `historyLength` heartbeats.
     mutating func takeAdvertised(_ id: [UInt8]) -> Bool {
-        for index in self.sentIHaves.indices where self.sentIHaves[index].remove(id) != nil {
+        let key = MessageKey(id)
+        for index in self.sentIHaves.indices where self.sentIHaves[index].remove(key) != nil {
             return true
         }
         return false
     }
 
     func doesNotWant(_ id: [UInt8]) -> Bool {
-        self.iDontWants.contains { $0.contains(id) }
+        let key = MessageKey(id)
+        return self.iDontWants.contains { $0.contains(key) }
     }
 }
 

@@ -6,11 +6,11 @@
 /// remembered, never grow memory.
 struct SeenCache: Sendable {
     private struct Entry: Sendable {
-        var id: [UInt8]
+        var id: MessageKey
         var expiry: ContinuousClock.Instant
     }
 
-    private var expiries: [[UInt8]: ContinuousClock.Instant] = [:]
+    private var expiries: [MessageKey: ContinuousClock.Instant] = [:]
     private var order = FIFOQueue<Entry>()
     let ttl: Duration
     let capacity: Int
@@ -23,7 +23,7 @@ struct SeenCache: Sendable {
     var count: Int { self.expiries.count }
 
     func contains(_ id: [UInt8], at now: ContinuousClock.Instant) -> Bool {
-        guard let expiry = self.expiries[id] else { return false }
+        guard let expiry = self.expiries[MessageKey(id)] else { return false }
         return expiry > now
     }
 
@@ -35,8 +35,9 @@ struct SeenCache: Sendable {
             self.removeIfCurrent(oldest)
         }
         let expiry = now + self.ttl
-        self.expiries[id] = expiry
-        self.order.append(Entry(id: id, expiry: expiry))
+        let key = MessageKey(id)
+        self.expiries[key] = expiry
+        self.order.append(Entry(id: key, expiry: expiry))
         return false
     }
 
