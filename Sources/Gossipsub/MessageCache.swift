@@ -46,7 +46,8 @@ struct MessageCache: Sendable {
         var ids: [[UInt8]] = []
         for age in 0..<self.gossipWindows {
             let index = (self.current - age + self.windows.count) % self.windows.count
-            for entry in self.windows[index].elements where entry.topic == topic && self.messages[MessageKey(entry.id)] != nil {
+            for entry in self.windows[index].elements
+            where entry.topic == topic && self.messages[MessageKey(entry.id)] != nil {
                 ids.append(entry.id)
             }
         }
