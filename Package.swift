@@ -41,10 +41,7 @@ let package = Package(
         // Gossipsub as a pure state machine: the standard library only (ARCHITECTURE.md).
         .target(
             name: "Gossipsub",
-            // Cross-module optimisation lets WakuNode inline and specialise the module's small
-            // generic helpers (the router's own `handle` stays unspecialised: it calls private
-            // code); bench relay 255 -> 228 us per message (PERFORMANCE.md §7.3).
-            swiftSettings: strict + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+            swiftSettings: strict
         ),
         .target(
             name: "WakuSync",
