@@ -18,10 +18,45 @@ struct RelayHostileTests {
 
     @Test("a wrong topic is refused, a frame over the cap resets the stream, and a later honest message is stored")
     func oversizedFrame() async throws {
+        try await Self.withRogueOnRelayNode { node, host, peer in
+            let ownID = host.peerID.description
+            let events = node.events.subscribe()
+            let stream = try await host.openStream(to: peer, protocolID: Self.relayID)
+            let topic = RelayTests.topic
+            try await stream.writeMessage(RPC(subscriptions: [.init(subscribe: true, topic: topic)]).encoded())
+            let wrong = RelayTests.message("on a shard the node does not relay")
+            try await stream.writeMessage(Self.publishFrame(wrong, on: "/waku/2/rs/0/7"))
+            let refused = await NodeCluster.event(on: events) { event in
+                guard case .rejected(let rejection) = event else { return false }
+                return rejection.source == .relay && rejection.reason == .outsideScope && rejection.peerID == ownID
+            }
+            #expect(refused != nil)
+
+            // One byte over nwaku's 153600-byte bound on a whole RPC frame.
+            try await stream.writeMessage(Array(repeating: 0, count: 153_601))
+            await #expect(throws: (any Error).self) {
+                while try await stream.read(timeout: .seconds(10)) != nil {}
+            }
+
+            let honest = RelayTests.message("honest")
+            let again = try await host.openStream(to: peer, protocolID: Self.relayID)
+            try await again.writeMessage(Self.publishFrame(honest, on: topic))
+            let hash = honest.hash(pubsubTopic: topic)
+            let stored = try await NodeCluster.eventually { try await node.storedHashes().contains(hash) }
+            #expect(stored)
+            #expect(try await node.storedHashes() == [hash], "the wrong-topic message is not stored")
+            await again.close()
+        }
+    }
+
+    /// A relay node and a hand-driven peer connected to it, which drains the node's own relay
+    /// stream to it so the node's writer never waits.
+    static func withRogueOnRelayNode(
+        _ body: @Sendable @escaping (WakuNode, Libp2pHost, PeerID) async throws -> Void
+    ) async throws {
         try await NodeCluster.with(1, configure: { _, configuration in configuration.relay = true }) { nodes in
             let node = nodes[0]
             try await RoguePeer.with { host in
-                // The node opens its own relay stream to us; drain it so its writer never waits.
                 host.register(protocolID: Self.relayID) { stream in
                     while try await stream.readMessage(maxSize: 1 << 20, timeout: .seconds(60)) != nil {}
                 }
@@ -30,32 +65,7 @@ struct RelayHostileTests {
                 let peer = try await NodeCluster.connected(to: node, by: { try await host.dial(address) }) { _ in
                     ownID
                 }
-                let events = node.events.subscribe()
-                let stream = try await host.openStream(to: peer, protocolID: Self.relayID)
-                let topic = RelayTests.topic
-                try await stream.writeMessage(RPC(subscriptions: [.init(subscribe: true, topic: topic)]).encoded())
-                let wrong = RelayTests.message("on a shard the node does not relay")
-                try await stream.writeMessage(Self.publishFrame(wrong, on: "/waku/2/rs/0/7"))
-                let refused = await NodeCluster.event(on: events) { event in
-                    guard case .rejected(let rejection) = event else { return false }
-                    return rejection.source == .relay && rejection.reason == .outsideScope && rejection.peerID == ownID
-                }
-                #expect(refused != nil)
-
-                // One byte over nwaku's 153600-byte bound on a whole RPC frame.
-                try await stream.writeMessage(Array(repeating: 0, count: 153_601))
-                await #expect(throws: (any Error).self) {
-                    while try await stream.read(timeout: .seconds(10)) != nil {}
-                }
-
-                let honest = RelayTests.message("honest")
-                let again = try await host.openStream(to: peer, protocolID: Self.relayID)
-                try await again.writeMessage(Self.publishFrame(honest, on: topic))
-                let hash = honest.hash(pubsubTopic: topic)
-                let stored = try await NodeCluster.eventually { try await node.storedHashes().contains(hash) }
-                #expect(stored)
-                #expect(try await node.storedHashes() == [hash], "the wrong-topic message is not stored")
-                await again.close()
+                try await body(node, host, peer)
             }
         }
     }
@@ -64,29 +74,18 @@ struct RelayHostileTests {
 extension RelayHostileTests {
     @Test("a peer proposing an id that extends the Waku relay id is served as relay, as nwaku does")
     func relayIDPrefix() async throws {
-        try await NodeCluster.with(1, configure: { _, configuration in configuration.relay = true }) { nodes in
-            let node = nodes[0]
-            try await RoguePeer.with { host in
-                host.register(protocolID: Self.relayID) { stream in
-                    while try await stream.readMessage(maxSize: 1 << 20, timeout: .seconds(60)) != nil {}
-                }
-                let address = try Multiaddr(parsing: try #require(node.listenAddresses.first))
-                let ownID = host.peerID.description
-                let peer = try await NodeCluster.connected(to: node, by: { try await host.dial(address) }) { _ in
-                    ownID
-                }
-                let extended = Self.relayID + "-experimental"
-                let stream = try await host.openStream(to: peer, protocolID: extended)
-                #expect(stream.protocolID == extended, "the node echoes the id as proposed")
-                let message = RelayTests.message("over an extended relay id")
-                try await stream.writeMessage(Self.publishFrame(message, on: RelayTests.topic))
-                let hash = message.hash(pubsubTopic: RelayTests.topic)
-                #expect(try await NodeCluster.eventually { try await node.storedHashes().contains(hash) })
-                await #expect(throws: Libp2pError.self) {
-                    _ = try await host.openStream(to: peer, protocolID: "/meshsub/1.1.0-experimental")
-                }
-                await stream.close()
+        try await Self.withRogueOnRelayNode { node, host, peer in
+            let extended = Self.relayID + "-experimental"
+            let stream = try await host.openStream(to: peer, protocolID: extended)
+            #expect(stream.protocolID == extended, "the node echoes the id as proposed")
+            let message = RelayTests.message("over an extended relay id")
+            try await stream.writeMessage(Self.publishFrame(message, on: RelayTests.topic))
+            let hash = message.hash(pubsubTopic: RelayTests.topic)
+            #expect(try await NodeCluster.eventually { try await node.storedHashes().contains(hash) })
+            await #expect(throws: Libp2pError.self) {
+                _ = try await host.openStream(to: peer, protocolID: "/meshsub/1.1.0-experimental")
             }
+            await stream.close()
         }
     }
 }
