@@ -43,6 +43,50 @@ struct RelayInteropTests {
         }
     }
 
+    @Test(
+        "what py-libp2p publishes stamped in the future, undecodable or above the frame limit is refused and never stored"
+    )
+    func invalidFromPython() async throws {
+        try PythonPeer.requireVenv()
+        try await NodeCluster.with(1, configure: { _, configuration in configuration.relay = true }) { nodes in
+            let node = nodes[0]
+            let notices = Notices(node.events.subscribe())
+            let future = node.events.subscribe()
+            let malformed = node.events.subscribe()
+            let address = try #require(node.listenAddresses.first)
+            let arguments = ["--target", address, "--topic", RelayTests.topic, "--publish", "valid", "--invalid"]
+            try await PythonPeer.run(Self.script, arguments) { lines in
+                let pythonID = try #require(try await lines.json("READY ")["peer_id"] as? String)
+                let invalid = try await lines.json("INVALID ")
+                let futureHash = try MessageHash(hex: try #require(invalid["future"] as? String))
+                let valid = try MessageHash(hex: try #require(try await lines.json("PUBLISHED ")["hash"] as? String))
+                let oversized = try MessageHash(
+                    hex: try #require(
+                        try await lines.json("INVALID ") { $0.contains("oversized") }["oversized"] as? String
+                    )
+                )
+                for (events, reason) in [(future, Rejection.futureTimestamp), (malformed, .malformed)] {
+                    let refused = await NodeCluster.event(on: events) { event in
+                        guard case .rejected(let rejection) = event else { return false }
+                        return rejection.source == .relay && rejection.reason == reason && rejection.peerID == pythonID
+                    }
+                    let seen = await notices.text
+                    #expect(refused != nil, "no \(reason) rejection of py-libp2p's message; notices: \(seen)")
+                }
+                // The frame above nwaku's 153600-byte bound ends py-libp2p's stream to us.
+                let cut = try await NodeCluster.eventually {
+                    await notices.count(containing: "relay: reading ended: frameTooLarge", about: pythonID) > 0
+                }
+                let seen = await notices.text
+                #expect(cut, "notices: \(seen)")
+                #expect(try await NodeCluster.eventually { try await node.storedHashes().contains(valid) })
+                let stored = Set(try await node.storedHashes())
+                #expect(stored == [valid])
+                #expect(!stored.contains(futureHash) && !stored.contains(oversized))
+            }
+        }
+    }
+
     @Test("py-libp2p A publishes, we store it under its hash and forward it to py-libp2p B, connected only to us")
     func lineThroughUs() async throws {
         try PythonPeer.requireVenv()

@@ -8,6 +8,9 @@ subscribes to --topic, and prints one line per event:
   READY <json>      the target subscribed to the topic: we can publish and be published to
   PUBLISHED <json>  we published a WakuMessage (written by hand here); its hash
   RECEIVED <json>   a WakuMessage arrived on the topic; its hash and payload
+  INVALID <json>    with --invalid: we published what the node must refuse (before the valid
+                    message: one stamped an hour ahead, and bytes that are no WakuMessage; after
+                    it, one above the 150 KiB frame limit); their hashes or message ids
 
 With --publish it first waits until the target is in its mesh (py-libp2p publishes to its mesh
 only), then publishes once. Serves until stdin closes; every run is bounded by --seconds (exit 2
@@ -45,6 +48,7 @@ async def main() -> None:
     parser.add_argument("--content-topic", default="/wakusync/1/relay-interop/proto")
     parser.add_argument("--publish", default="")
     parser.add_argument("--seconds", type=float, default=40)
+    parser.add_argument("--invalid", action="store_true")
     args = parser.parse_args()
 
     host = waku_host()
@@ -73,7 +77,11 @@ async def main() -> None:
             async def receive() -> None:
                 while True:
                     message = await subscription.get()
-                    decoded = decode_message(message.data)
+                    try:
+                        decoded = decode_message(message.data)
+                    except ValueError:
+                        # py-libp2p hands us our own publishes too, the --invalid garbage among them.
+                        continue
                     emit(
                         "RECEIVED",
                         {"hash": message_hash(args.topic, decoded).hex(), "payload": decoded["payload"].decode()},
@@ -91,8 +99,24 @@ async def main() -> None:
                         "timestamp": time.time_ns(),
                         "meta": b"",
                     }
+                    if args.invalid:
+                        future = dict(message, payload=b"stamped an hour ahead", timestamp=time.time_ns() + 3600 * 10**9)
+                        await pubsub.publish(args.topic, encode_message(future))
+                        garbage = b"\xff" * 40
+                        await pubsub.publish(args.topic, garbage)
+                        emit(
+                            "INVALID",
+                            {
+                                "future": message_hash(args.topic, future).hex(),
+                                "garbage_id": hashlib.sha256(garbage).hexdigest(),
+                            },
+                        )
                     await pubsub.publish(args.topic, encode_message(message))
                     emit("PUBLISHED", {"hash": message_hash(args.topic, message).hex()})
+                    if args.invalid:
+                        oversized = dict(message, payload=b"x" * 160_000)
+                        await pubsub.publish(args.topic, encode_message(oversized))
+                        emit("INVALID", {"oversized": message_hash(args.topic, oversized).hex()})
                 # Serve until the test closes our stdin.
                 await trio.to_thread.run_sync(sys.stdin.read, abandon_on_cancel=True)
                 nursery.cancel_scope.cancel()
