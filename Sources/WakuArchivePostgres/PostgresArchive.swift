@@ -10,10 +10,12 @@ package import WakuArchive
 ///   The last-online record and the archive audit's bucket fingerprints, which nwaku's schema has
 ///   no place for, live in tables of our own beside nwaku's, `wakusync_last_online` and
 ///   `wakusync_audit_bucket` (nwaku ignores tables it does not know; ``PostgresSchema``).
-/// - Writes: a batch is one transaction inserting both `messages` and `messages_lookup` rows with
+/// - Writes: a batch (or each half of a large one, written at once on two connections) is one
+///   transaction inserting both `messages` and `messages_lookup` rows with
 ///   `ON CONFLICT DO NOTHING`, in nwaku's encodings (lowercase hex hash, payload and meta, meta
-///   NULL when empty, id `'0'`), and the audit buckets of the messages it really inserted. Before a batch, every hour it touches gets a partition named and
-///   bounded as nwaku names them (``PostgresPartitions``).
+///   NULL when empty, id `'0'`), and the audit buckets of the messages it really inserted.
+///   Before a batch, every hour it touches gets a partition named and bounded as nwaku names
+///   them (``PostgresPartitions``).
 /// - Reads: our own SQL for Store v3 (§3.4, same answers as the SQLite `Archive`), cursors looked
 ///   up in `messages_lookup` as nwaku does.
 /// - Retention: nwaku's PostgreSQL semantics (§11.7): whole partitions dropped, then rows.
