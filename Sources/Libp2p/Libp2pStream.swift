@@ -168,11 +168,7 @@ package final class Libp2pStream: Sendable {
 
     /// Writes one uvarint-length-prefixed message.
     package func writeMessage(_ bytes: [UInt8]) async throws {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(bytes.count + 10)
-        UVarint.write(UInt64(bytes.count), to: &buffer)
-        buffer.writeBytes(bytes)
-        try await self.write(buffer)
+        try await self.writeMessages([bytes])
     }
 
     /// Writes uvarint-length-prefixed messages in one write.

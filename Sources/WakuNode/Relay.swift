@@ -180,7 +180,8 @@ final class Relay: Sendable {
                 let more = self.step(.validated(messageID: message.messageID, result: result))
                 pending.insert(contentsOf: more, at: index)
             case .deliver(let message):
-                let decoded = validated.removeValue(forKey: message.messageID)
+                // Only an accept is delivered, and an accept always carries the decoded message.
+                guard let decoded = validated.removeValue(forKey: message.messageID) else { continue }
                 await self.deliver(message, decoded: decoded, forwardedTo: forwarded[message.messageID] ?? 0)
             case .disconnect(let peer):
                 await self.host.disconnect(peer)
@@ -220,15 +221,7 @@ final class Relay: Sendable {
     }
 
     /// Reports an accepted message and hands it to the archive unless it is ephemeral.
-    private func deliver(_ inbound: Router.InboundMessage, decoded: IncomingMessage?, forwardedTo: Int) async {
-        let incoming: IncomingMessage
-        if let decoded {
-            incoming = decoded
-        } else if let message = try? WakuMessage(serialized: inbound.data, maxSize: self.frameLimit) {
-            incoming = IncomingMessage(pubsubTopic: inbound.topic, message: message)
-        } else {
-            return
-        }
+    private func deliver(_ inbound: Router.InboundMessage, decoded incoming: IncomingMessage, forwardedTo: Int) async {
         let message = incoming.message
         self.events.emit(
             .relayed(

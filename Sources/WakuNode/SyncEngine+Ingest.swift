@@ -192,8 +192,7 @@ extension SyncEngine {
         if result.outcome.rejected > 0 {
             // The backend could not hold some messages (PostgreSQL's schema has limits SQLite has
             // not): only what it holds goes into the index, so sync never advertises the rest.
-            let others = batch.map(\.hash).filter { !result.newlyStored.contains($0) }
-            let present = Set(((try? await self.archive.messages(withHashes: others)) ?? []).map(\.archived.hash))
+            let present = await self.heldHashes(among: batch.map(\.hash).filter { !result.newlyStored.contains($0) })
             stored = batch.filter { result.newlyStored.contains($0.hash) || present.contains($0.hash) }
             self.events.emit(
                 .rejected(
@@ -214,9 +213,7 @@ extension SyncEngine {
     /// as a few transactions at once, and a commit can succeed with its answer lost): whatever
     /// the archive holds of the batch goes into the index, so sync never misses a stored message.
     private func recoverFailedWrite(_ batch: [IncomingMessage], origin: IngestQueue.Origin, error: ArchiveError) async {
-        let present = Set(
-            ((try? await self.archive.messages(withHashes: batch.map(\.hash))) ?? []).map(\.archived.hash)
-        )
+        let present = await self.heldHashes(among: batch.map(\.hash))
         let stored = batch.filter { present.contains($0.hash) }
         self.events.emit(
             .notice(
@@ -235,6 +232,11 @@ extension SyncEngine {
         // The archive's own count replaces ours, which cannot tell what this write added.
         if let count = try? await self.archive.count() { self.totals.messages = count }
         self.emitArchiveSnapshot(at: now, force: true)
+    }
+
+    /// Which of `hashes` the archive holds (none when the lookup fails too).
+    private func heldHashes(among hashes: [MessageHash]) async -> Set<MessageHash> {
+        Set(((try? await self.archive.messages(withHashes: hashes)) ?? []).map(\.archived.hash))
     }
 
     private func applyStored(

@@ -94,7 +94,7 @@ actor PeerLane {
             report.missing.append(contentsOf: chunk.filter { !found.contains($0) })
             // The chunk's frames go out in one write: one trip through Noise, the muxer and the
             // socket instead of one per message (the receiver reads frames, however they are cut).
-            var frames: [UInt8] = []
+            var frames: [[UInt8]] = []
             var pushed: [MessageHash] = []
             var payloadBytes = 0
             for message in stored {
@@ -106,8 +106,7 @@ actor PeerLane {
                     report.oversized.append(message.archived.hash)
                     continue
                 }
-                Varint.append(UInt64(payload.count), to: &frames)
-                frames += payload
+                frames.append(payload)
                 pushed.append(message.archived.hash)
                 payloadBytes += payload.count
             }
@@ -126,10 +125,10 @@ actor PeerLane {
 
     /// Writes length-prefixed frames on the peer's stream, reopening it once if the old one
     /// failed.
-    private func write(_ frames: [UInt8]) async throws {
+    private func write(_ frames: [[UInt8]]) async throws {
         if let stream = self.stream {
             do {
-                try await stream.write(frames)
+                try await stream.writeMessages(frames)
                 return
             } catch {
                 stream.reset()
@@ -142,7 +141,7 @@ actor PeerLane {
             timeout: .seconds(10)
         )
         self.stream = stream
-        try await stream.write(frames)
+        try await stream.writeMessages(frames)
     }
 
     func close() async {
