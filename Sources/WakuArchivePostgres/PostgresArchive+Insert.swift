@@ -48,7 +48,8 @@ extension PostgresArchive {
                 outcome.rejected += 1
             }
         }
-        let sorted = rows.sorted { $0.key < $1.key }.map(\.value)
+        // Keyed by the hash's hex, computed once: the de-duplication key is the `messagehash` column.
+        let sorted = rows.sorted { $0.key < $1.key }.map { StorableRow(hex: $0.key, item: $0.value) }
         // Large batches go in as a few transactions on separate connections at once: the server
         // works on them in parallel (one backend each) while we encode the next.
         let parts = max(1, min(Self.insertParallelism, sorted.count / Self.minimumPart))
@@ -91,17 +92,15 @@ extension PostgresArchive {
 
     /// Inserts storable messages, in hash order, in one transaction (retried on a deadlock);
     /// returns the hashes that were not stored before.
-    private func insertTransaction(_ items: [ArchivedMessage]) async throws(ArchiveError) -> Set<MessageHash> {
-        let insert = InsertMessages(items)
+    private func insertTransaction(_ rows: [StorableRow]) async throws(ArchiveError) -> Set<MessageHash> {
+        let insert = InsertMessages(rows)
         let lookup = InsertLookups(hashes: insert.hashes, timestamps: insert.timestamps)
         let logger = self.logger
-        var byHex: [String: ArchivedMessage] = [:]
-        for (hex, item) in zip(insert.hashes, items) { byHex[hex] = item }
-        let storable = byHex
+        let storable = Dictionary(rows.map { ($0.hex, $0.item) }, uniquingKeysWith: { first, _ in first })
         var attempt = 0
         while true {
             do {
-                let inserted = try await self.transaction("inserting \(items.count) messages") { connection in
+                let inserted = try await self.transaction("inserting \(rows.count) messages") { connection in
                     var inserted: [String] = []
                     var buckets = AuditBucketTally<String>()
                     for try await hex in try await connection.execute(insert, logger: logger) {
@@ -206,6 +205,12 @@ enum NwakuEncoding {
     }
 }
 
+/// A message nwaku's schema can hold, with its hash as the `messagehash` column's hex.
+struct StorableRow: Sendable {
+    var hex: String
+    var item: ArchivedMessage
+}
+
 /// The batch insert into `messages`, one statement for the whole batch (arrays unnested), with
 /// nwaku's values: id `'0'`, meta NULL when empty. Returns the hashes it inserted.
 struct InsertMessages: PostgresPreparedStatement {
@@ -228,10 +233,10 @@ struct InsertMessages: PostgresPreparedStatement {
     var timestamps: [Int64] = []
     var metas: [String] = []
 
-    /// The columns of `items`, which are storable (see ``NwakuEncoding/rejection(of:latest:)``).
-    init(_ items: [ArchivedMessage]) {
-        for item in items {
-            self.hashes.append(NwakuEncoding.hex(item.hash.bytes))
+    /// The columns of `rows`, which are storable (see ``NwakuEncoding/rejection(of:latest:)``).
+    init(_ rows: [StorableRow]) {
+        for (hex, item) in rows.lazy.map({ ($0.hex, $0.item) }) {
+            self.hashes.append(hex)
             self.pubsubTopics.append(item.pubsubTopic)
             self.contentTopics.append(item.message.contentTopic)
             self.payloads.append(NwakuEncoding.hex(item.message.payload))

@@ -1,8 +1,15 @@
 internal import Foundation
 
 extension RelayBenchmark {
-    /// The figures of one run, and the targets (≥ 5 000 messages/s, ≤ 50 µs CPU per message).
+    /// The figures of one run, and the targets (≥ 5 000 messages/s, ≤ 50 µs CPU per message per
+    /// node, PERFORMANCE.md §3).
+    ///
+    /// The three nodes share one process, so the CPU per node is the whole process's divided by
+    /// three: it also carries the bench's own publishing and matching, so it errs high.
     package struct Report {
+        /// Nodes in the line.
+        static let nodes = 3
+
         var messages: Int
         var payloadSize: Int
         var window: Int
@@ -14,6 +21,7 @@ extension RelayBenchmark {
         var messagesPerSecond: Double
         var cpuSeconds: Double
         var cpuMicrosecondsPerMessage: Double
+        var cpuMicrosecondsPerMessagePerNode: Double
         var latencyP50Milliseconds: Double
         var latencyP99Milliseconds: Double
         var latencyMaxMilliseconds: Double
@@ -50,13 +58,14 @@ extension RelayBenchmark.Report {
             messagesPerSecond: perSecond,
             cpuSeconds: cpuSeconds,
             cpuMicrosecondsPerMessage: cpuPerMessage,
+            cpuMicrosecondsPerMessagePerNode: cpuPerMessage / Double(Self.nodes),
             latencyP50Milliseconds: latencies.percentile(0.50) ?? .nan,
             latencyP99Milliseconds: latencies.percentile(0.99) ?? .nan,
             latencyMaxMilliseconds: latencies.maximum ?? .nan,
             targetMessagesPerSecond: 5_000,
             targetCPUMicrosecondsPerMessage: 50,
             meetsMessagesPerSecond: perSecond >= 5_000,
-            meetsCPUPerMessage: cpuPerMessage <= 50
+            meetsCPUPerMessage: cpuPerMessage / Double(Self.nodes) <= 50
         )
     }
 
@@ -78,9 +87,10 @@ extension RelayBenchmark.Report {
                 self.meetsMessagesPerSecond
             ),
             (
-                "CPU per message (whole line)", String(format: "%.1f µs", self.cpuMicrosecondsPerMessage), "<= 50",
+                "CPU per message per node", String(format: "%.1f µs", self.cpuMicrosecondsPerMessagePerNode), "<= 50",
                 self.meetsCPUPerMessage
             ),
+            ("CPU per message, whole line", String(format: "%.1f µs", self.cpuMicrosecondsPerMessage), "", nil),
             ("latency A→C p50", String(format: "%.2f ms", self.latencyP50Milliseconds), "", nil),
             ("latency A→C p99", String(format: "%.2f ms", self.latencyP99Milliseconds), "", nil),
             ("latency A→C max", String(format: "%.2f ms", self.latencyMaxMilliseconds), "", nil),
@@ -89,7 +99,10 @@ extension RelayBenchmark.Report {
             lines.append(columns.line([name, measured, target, ok.map { $0 ? "yes" : "NO" } ?? ""]))
         }
         lines.append(
-            String(format: "  process CPU %.3f s for the whole line (three nodes and the bench)", self.cpuSeconds)
+            String(
+                format: "  process CPU %.3f s for the whole line (three nodes and the bench; per node = a third)",
+                self.cpuSeconds
+            )
         )
         return lines.joined(separator: "\n")
     }

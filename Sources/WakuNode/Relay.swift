@@ -164,9 +164,9 @@ final class Relay: Sendable {
         var pending = actions
         var index = 0
         // The router traces an accept (with its forward count) just before the delivery.
-        var forwarded: [[UInt8]: Int] = [:]
+        var forwarded: [MessageKey: Int] = [:]
         // Decoded and hashed once, at validation; the delivery follows in this same loop.
-        var validated: [[UInt8]: IncomingMessage] = [:]
+        var validated: [MessageKey: IncomingMessage] = [:]
         while index < pending.count {
             let action = pending[index]
             index += 1
@@ -176,17 +176,18 @@ final class Relay: Sendable {
                 _ = self.enqueue(frame, to: peer)
             case .validate(let message):
                 let (result, decoded) = self.validate(message)
-                if let decoded { validated[message.messageID] = decoded }
+                if let decoded { validated[MessageKey(message.messageID)] = decoded }
                 let more = self.step(.validated(messageID: message.messageID, result: result))
                 pending.insert(contentsOf: more, at: index)
             case .deliver(let message):
                 // Only an accept is delivered, and an accept always carries the decoded message.
-                guard let decoded = validated.removeValue(forKey: message.messageID) else { continue }
-                await self.deliver(message, decoded: decoded, forwardedTo: forwarded[message.messageID] ?? 0)
+                let key = MessageKey(message.messageID)
+                guard let decoded = validated.removeValue(forKey: key) else { continue }
+                await self.deliver(message, decoded: decoded, forwardedTo: forwarded.removeValue(forKey: key) ?? 0)
             case .disconnect(let peer):
                 await self.host.disconnect(peer)
             case .trace(let event):
-                if case .accepted(let id, _, let count) = event { forwarded[id] = count }
+                if case .accepted(let id, _, let count) = event { forwarded[MessageKey(id)] = count }
                 self.record(event)
             }
         }

@@ -53,6 +53,10 @@ struct DashboardTests {
         metrics.record(.storeServed(StoreServed(peerID: "p", status: 429, messages: 0, duration: .zero)))
         metrics.record(.archive(ArchiveSnapshot(messages: 1, bytes: 1, oldest: nil, newest: nil, syncIndexItems: 1)))
         metrics.record(.peerUpdated(PeerSnapshot(peerID: "a", state: .connected)))
+        metrics.record(.relayStatus(NodeMetricsTests.relayStatus(scale: 1)))
+        metrics.record(
+            .relayed(RelayedMessage(peerID: "p", pubsubTopic: "/waku/2/rs/1/0", bytes: 10, forwardedTo: 1, ephemeral: false))
+        )
         return metrics
     }
 
@@ -79,14 +83,17 @@ struct DashboardTests {
         let expressions = Self.expressions(try #require(json["panels"] as? [[String: Any]]))
         #expect(expressions.count >= 20)
         let rendered = Self.series(Self.fedMetrics().exposition())
-        // Our own names, nwaku's Store Sync names and its Store names: everything the panels read.
-        let pattern = try Regex(#"\b(wakusync|reconciliation|total|waku_store)_[a-z_]+"#)
+        // Our own names, nwaku's Store Sync, Store and relay names and nim-libp2p's gossipsub
+        // names: everything the panels read.
+        let pattern = try Regex(#"\b(wakusync|reconciliation|total|waku_store|waku_relay|libp2p)_[a-z_]+"#)
         var queried: Set<String> = []
         for expression in expressions {
             queried.formUnion(expression.matches(of: pattern).map { String(expression[$0.range]) })
         }
         #expect(queried.contains("wakusync_messages_rejected_total"))
         #expect(queried.contains("reconciliation_roundtrips_bucket"))
+        #expect(queried.contains("libp2p_gossipsub_peers_per_topic_mesh"))
+        #expect(queried.contains("waku_relay_network_bytes_total"))
         for name in queried.sorted() {
             #expect(rendered.contains(name), "the dashboard queries \(name), which NodeMetrics does not render")
         }

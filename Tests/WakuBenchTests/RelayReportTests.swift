@@ -20,6 +20,7 @@ struct RelayReportTests {
         #expect(report.lost == 2)
         #expect(abs(report.messagesPerSecond - 10_000) < 1e-6)
         #expect(abs(report.cpuMicrosecondsPerMessage - 5) < 1e-9)
+        #expect(abs(report.cpuMicrosecondsPerMessagePerNode - 5.0 / 3) < 1e-9)
         #expect(report.latencyP50Milliseconds == 49)
         #expect(report.latencyP99Milliseconds == 98)
         #expect(report.latencyMaxMilliseconds == 98)
@@ -43,6 +44,22 @@ struct RelayReportTests {
         #expect(!report.meetsMessagesPerSecond)
     }
 
+    @Test("the CPU target is per node: a third of the whole line's CPU")
+    func targetPerNode() {
+        let perNode = { (cpuSeconds: Double) in
+            RelayBenchmark.Report(
+                settings: Self.settings,
+                published: 100,
+                latencies: SortedSamples((1...100).map(Double.init)),
+                seconds: 0.01,
+                cpuSeconds: cpuSeconds
+            )
+        }
+        // 100 messages: 149 µs for the line is 49.7 µs per node; 151 µs is 50.3 µs.
+        #expect(perNode(0.0149).meetsCPUPerMessage)
+        #expect(!perNode(0.0151).meetsCPUPerMessage)
+    }
+
     @Test("the table states the run, then each figure against its target")
     func table() {
         let report = RelayBenchmark.Report(
@@ -53,7 +70,7 @@ struct RelayReportTests {
             cpuSeconds: 0.5
         )
         let lines = report.table.split(separator: "\n").map(String.init)
-        #expect(lines.count == 8)
+        #expect(lines.count == 9)
         #expect(
             lines[0].hasPrefix(
                 "relay line A–B–C on loopback: 100 messages of 1024 B published at A (as fast as possible"
@@ -61,7 +78,9 @@ struct RelayReportTests {
         )
         #expect(lines[1] == "scenario                          measured              target        ok")
         #expect(lines[2] == "forwarded through the line        3 msgs/s              >= 5000       NO")
-        #expect(lines[4] == "latency A→C p50                   2.00 ms                             ")
-        #expect(lines[7] == "  process CPU 0.500 s for the whole line (three nodes and the bench)")
+        #expect(lines[5] == "latency A→C p50                   2.00 ms                             ")
+        #expect(lines[3] == "CPU per message per node          55555.6 µs            <= 50         NO")
+        #expect(lines[4] == "CPU per message, whole line       166666.7 µs                         ")
+        #expect(lines[8] == "  process CPU 0.500 s for the whole line (three nodes and the bench; per node = a third)")
     }
 }
