@@ -17,7 +17,8 @@ struct BenchRelayTests {
         #expect(report["published"] as? Int == 200)
         #expect(report["delivered"] as? Int == 200)
         #expect(report["lost"] as? Int == 0)
-        for key in ["latencyP50Milliseconds", "latencyP99Milliseconds", "cpuMicrosecondsPerMessage",
+        for key in [
+            "latencyP50Milliseconds", "latencyP99Milliseconds", "cpuMicrosecondsPerMessage",
             "cpuMicrosecondsPerMessagePerNode",
         ] {
             let value = try #require(report[key] as? Double, "\(key) missing")

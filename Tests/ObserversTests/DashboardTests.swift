@@ -55,7 +55,9 @@ struct DashboardTests {
         metrics.record(.peerUpdated(PeerSnapshot(peerID: "a", state: .connected)))
         metrics.record(.relayStatus(NodeMetricsTests.relayStatus(scale: 1)))
         metrics.record(
-            .relayed(RelayedMessage(peerID: "p", pubsubTopic: "/waku/2/rs/1/0", bytes: 10, forwardedTo: 1, ephemeral: false))
+            .relayed(
+                RelayedMessage(peerID: "p", pubsubTopic: "/waku/2/rs/1/0", bytes: 10, forwardedTo: 1, ephemeral: false)
+            )
         )
         return metrics
     }
