@@ -2,7 +2,7 @@ internal import Foundation
 
 extension RelayBenchmark {
     /// The figures of one run, and the targets (≥ 5 000 messages/s, ≤ 50 µs CPU per message per
-    /// node, PERFORMANCE.md §3).
+    /// node, PERFORMANCE.md §1).
     ///
     /// The three nodes share one process, so the CPU per node is the whole process's divided by
     /// three: it also carries the bench's own publishing and matching, so it errs high.
