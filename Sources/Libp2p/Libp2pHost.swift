@@ -22,6 +22,12 @@ package actor Libp2pHost {
 
     private enum State { case idle, running, stopping, stopped }
 
+    /// A protocol's handler, and whether it also serves every id its own id is a prefix of.
+    private struct Registration: Sendable {
+        var handler: Handler
+        var matchingPrefix: Bool
+    }
+
     /// Our peer ID.
     package nonisolated let peerID: PeerID
     /// Connection, identify and disconnection events; keeps the newest 4096 if nobody reads.
@@ -33,9 +39,7 @@ package actor Libp2pHost {
     nonisolated let eventSink: AsyncStream<HostEvent>.Continuation
     nonisolated let workSink: AsyncStream<Work>.Continuation
     private nonisolated let work: AsyncStream<Work>
-    private nonisolated let handlers = Mutex<[String: Handler]>([:])
-    /// Registered ids that also match every id they are a prefix of.
-    private nonisolated let prefixIDs = Mutex<[String]>([])
+    private nonisolated let registrations = Mutex<[String: Registration]>([:])
     nonisolated let inboundGate: InboundGate
     private let listenAddresses: [Multiaddr]
     private var state = State.idle
@@ -96,11 +100,7 @@ package actor Libp2pHost {
     /// with `matchingPrefix`, also every proposed id that starts with it (nwaku accepts its relay
     /// id that way, PROTOCOLS.md §10.1).
     package nonisolated func register(protocolID: String, matchingPrefix: Bool = false, handler: @escaping Handler) {
-        self.handlers.withLock { $0[protocolID] = handler }
-        self.prefixIDs.withLock { prefixes in
-            prefixes.removeAll { $0 == protocolID }
-            if matchingPrefix { prefixes.append(protocolID) }
-        }
+        self.registrations.withLock { $0[protocolID] = Registration(handler: handler, matchingPrefix: matchingPrefix) }
     }
 
     /// Lets `peer` connect even when the general inbound slots are full (see
@@ -198,16 +198,21 @@ package actor Libp2pHost {
 
     var isRunning: Bool { self.state == .running }
 
-    nonisolated var registeredProtocols: [String] { self.handlers.withLock { $0.keys.sorted() } }
+    nonisolated var registeredProtocols: [String] { self.registrations.withLock { $0.keys.sorted() } }
 
-    nonisolated var prefixProtocols: [String] { self.prefixIDs.withLock { $0 } }
+    /// Registered ids that also match every id they are a prefix of.
+    nonisolated var prefixProtocols: [String] {
+        self.registrations.withLock { $0.filter(\.value.matchingPrefix).keys.sorted() }
+    }
 
     /// The handler registered for `protocolID`, or else for the longest prefix of it registered
     /// as matching prefixes.
     nonisolated func handler(for protocolID: String) -> Handler? {
-        if let handler = self.handlers.withLock({ $0[protocolID] }) { return handler }
-        let prefix = self.prefixProtocols.filter { protocolID.hasPrefix($0) }.max { $0.count < $1.count }
-        return prefix.flatMap { prefix in self.handlers.withLock { $0[prefix] } }
+        self.registrations.withLock { registrations in
+            if let exact = registrations[protocolID] { return exact.handler }
+            return registrations.filter { $0.value.matchingPrefix && protocolID.hasPrefix($0.key) }
+                .max { $0.key.count < $1.key.count }?.value.handler
+        }
     }
 
     /// Registers an upgraded connection; false (and the connection closed) when the host is stopping.

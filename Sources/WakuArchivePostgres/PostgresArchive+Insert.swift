@@ -235,8 +235,9 @@ struct InsertMessages: PostgresPreparedStatement {
 
     /// The columns of `rows`, which are storable (see ``NwakuEncoding/rejection(of:latest:)``).
     init(_ rows: [StorableRow]) {
-        for (hex, item) in rows.lazy.map({ ($0.hex, $0.item) }) {
-            self.hashes.append(hex)
+        for row in rows {
+            let item = row.item
+            self.hashes.append(row.hex)
             self.pubsubTopics.append(item.pubsubTopic)
             self.contentTopics.append(item.message.contentTopic)
             self.payloads.append(NwakuEncoding.hex(item.message.payload))

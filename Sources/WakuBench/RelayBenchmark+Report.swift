@@ -46,6 +46,9 @@ extension RelayBenchmark.Report {
         let delivered = latencies.values.count
         let perSecond = Double(delivered) / seconds
         let cpuPerMessage = delivered > 0 ? cpuSeconds / Double(delivered) * 1e6 : .infinity
+        let cpuPerNode = cpuPerMessage / Double(Self.nodes)
+        let targetPerSecond = 5_000.0
+        let targetCPU = 50.0
         self.init(
             messages: settings.messages,
             payloadSize: settings.payloadSize,
@@ -58,14 +61,14 @@ extension RelayBenchmark.Report {
             messagesPerSecond: perSecond,
             cpuSeconds: cpuSeconds,
             cpuMicrosecondsPerMessage: cpuPerMessage,
-            cpuMicrosecondsPerMessagePerNode: cpuPerMessage / Double(Self.nodes),
+            cpuMicrosecondsPerMessagePerNode: cpuPerNode,
             latencyP50Milliseconds: latencies.percentile(0.50) ?? .nan,
             latencyP99Milliseconds: latencies.percentile(0.99) ?? .nan,
             latencyMaxMilliseconds: latencies.maximum ?? .nan,
-            targetMessagesPerSecond: 5_000,
-            targetCPUMicrosecondsPerMessage: 50,
-            meetsMessagesPerSecond: perSecond >= 5_000,
-            meetsCPUPerMessage: cpuPerMessage / Double(Self.nodes) <= 50
+            targetMessagesPerSecond: targetPerSecond,
+            targetCPUMicrosecondsPerMessage: targetCPU,
+            meetsMessagesPerSecond: perSecond >= targetPerSecond,
+            meetsCPUPerMessage: cpuPerNode <= targetCPU
         )
     }
 
