@@ -110,9 +110,11 @@ extension GossipsubRouter {
             self.rewardFirstDelivery(entry.source, topic: topic)
             let targets = self.forwardTargets(topic: topic, excluding: entry.alsoFrom.union([entry.source]))
                 .filter { self.peers[$0]?.doesNotWant(id) != true }
-            let frame = RPC(messages: [entry.message]).encoded()
-            for target in targets {
-                self.send(frame: frame, to: target)
+            if !targets.isEmpty {
+                let frame = RPC(messages: [entry.message]).encoded()
+                for target in targets {
+                    self.send(frame: frame, to: target)
+                }
             }
             self.count(topic) {
                 $0.received += 1

@@ -97,6 +97,7 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
     /// Processes one event and returns what to do, in order.
     ///
     /// `now` must not go backwards between calls; only differences between instants matter.
+    @_specialize(exported:true,where Peer == PeerKey)
     package mutating func handle(_ event: Event, at now: Instant) -> [Action] {
         switch event {
         case .peerConnected(let peer, let protocolVersion, let isOutbound):
@@ -126,18 +127,21 @@ package struct GossipsubRouter<Peer: Hashable & Comparable & Sendable>: Sendable
     // MARK: - Inspection
 
     /// Our mesh for `topic`, sorted.
+    @_specialize(exported:true,where Peer == PeerKey)
     package func meshPeers(of topic: String) -> [Peer] { (self.mesh[topic] ?? []).sorted() }
 
     /// Our fanout for `topic`, sorted.
     package func fanoutPeers(of topic: String) -> [Peer] { (self.fanout[topic] ?? []).sorted() }
 
     /// Connected peers subscribed to `topic`, sorted.
+    @_specialize(exported:true,where Peer == PeerKey)
     package func peers(subscribedTo topic: String) -> [Peer] { (self.topicPeers[topic] ?? []).sorted() }
 
     /// Peers the driver told us are connected.
     package var connectedPeerCount: Int { self.peers.count }
 
     /// The peer's score as of the last score update (0 for a peer never scored).
+    @_specialize(exported:true,where Peer == PeerKey)
     package func score(of peer: Peer) -> Double { self.scores[peer]?.value ?? 0 }
 
     /// How full the bounded state is.

@@ -1,16 +1,46 @@
 /// Appends protobuf fields to a byte array, in the order they are written.
 ///
-/// Only what the RPC needs: varint fields, length-delimited fields and nested messages.
+/// Only what the RPC needs: varint fields, length-delimited fields and nested messages. A nested
+/// message is measured first (its body runs once on a writer that only counts) and then written
+/// in place, so an RPC is built in one buffer of the right size: building each nested message in
+/// a buffer of its own and copying it cost several allocations per relayed message
+/// (PERFORMANCE.md §7.3).
 struct ProtobufWriter {
     private(set) var bytes: [UInt8] = []
+    /// Bytes written (or, when measuring, counted) so far.
+    private(set) var count = 0
+    private let measuring: Bool
+
+    init() {
+        self.measuring = false
+    }
+
+    private init(measuring: Bool) {
+        self.measuring = measuring
+    }
+
+    /// The bytes `body` writes, in one buffer reserved at their exact size.
+    static func encode(_ body: (inout ProtobufWriter) -> Void) -> [UInt8] {
+        var counter = ProtobufWriter(measuring: true)
+        body(&counter)
+        var writer = ProtobufWriter()
+        writer.bytes.reserveCapacity(counter.count)
+        body(&writer)
+        return writer.bytes
+    }
 
     mutating func writeVarint(_ value: UInt64) {
+        guard !self.measuring else {
+            self.count += Self.varintSize(value)
+            return
+        }
         var rest = value
         while rest >= 0x80 {
             self.bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
             rest >>= 7
         }
         self.bytes.append(UInt8(rest))
+        self.count = self.bytes.count
     }
 
     mutating func writeVarintField(_ field: UInt64, _ value: UInt64) {
@@ -21,7 +51,12 @@ struct ProtobufWriter {
     mutating func writeBytesField(_ field: UInt64, _ value: some Collection<UInt8>) {
         self.writeVarint(field << 3 | 2)
         self.writeVarint(UInt64(value.count))
-        self.bytes.append(contentsOf: value)
+        if self.measuring {
+            self.count += value.count
+        } else {
+            self.bytes.append(contentsOf: value)
+            self.count = self.bytes.count
+        }
     }
 
     mutating func writeStringField(_ field: UInt64, _ value: String) {
@@ -30,9 +65,11 @@ struct ProtobufWriter {
 
     /// Writes a nested message built by `body` as one length-delimited field.
     mutating func writeMessageField(_ field: UInt64, _ body: (inout ProtobufWriter) -> Void) {
-        var nested = ProtobufWriter()
-        body(&nested)
-        self.writeBytesField(field, nested.bytes)
+        var counter = ProtobufWriter(measuring: true)
+        body(&counter)
+        self.writeVarint(field << 3 | 2)
+        self.writeVarint(UInt64(counter.count))
+        body(&self)
     }
 
     /// The size of the varint encoding of `value`.

@@ -6,7 +6,10 @@ extension RPC {
     /// always written, `from`/`seqno`/`signature`/`key` only when set, an empty IWANT or IDONTWANT
     /// and an empty control part left out, a PRUNE's `backoff` always written.
     package func encoded() -> [UInt8] {
-        var writer = ProtobufWriter()
+        ProtobufWriter.encode { self.write(to: &$0) }
+    }
+
+    private func write(to writer: inout ProtobufWriter) {
         for subscription in self.subscriptions {
             writer.writeMessageField(1) { sub in
                 sub.writeVarintField(1, subscription.subscribe ? 1 : 0)
@@ -16,12 +19,9 @@ extension RPC {
         for message in self.messages {
             writer.writeMessageField(2) { message.write(to: &$0) }
         }
-        if let control = self.control {
-            var body = ProtobufWriter()
-            control.write(to: &body)
-            if !body.bytes.isEmpty { writer.writeBytesField(3, body.bytes) }
+        if let control = self.control, !control.writesNothing {
+            writer.writeMessageField(3) { control.write(to: &$0) }
         }
-        return writer.bytes
     }
 }
 
@@ -37,6 +37,12 @@ extension RPC.Message {
 }
 
 extension RPC.Control {
+    /// Whether every part is empty once the empty IWANT and IDONTWANT lists are left out.
+    fileprivate var writesNothing: Bool {
+        self.ihave.isEmpty && self.graft.isEmpty && self.prune.isEmpty
+            && self.iwant.allSatisfy(\.messageIDs.isEmpty) && self.idontwant.allSatisfy(\.messageIDs.isEmpty)
+    }
+
     fileprivate func write(to writer: inout ProtobufWriter) {
         for ihave in self.ihave {
             writer.writeMessageField(1) { entry in

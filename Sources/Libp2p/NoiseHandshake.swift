@@ -169,7 +169,7 @@ private struct SymmetricState: Sendable {
     var cipher: NoiseCipherState?
 
     mutating func mixHash(_ data: [UInt8]) {
-        self.h = Array(SHA256.hash(data: self.h + data))
+        self.h = SHA256.hash(data: self.h + data).withUnsafeBytes { Array($0) }
     }
 
     mutating func mixKey(_ inputKeyMaterial: [UInt8]) throws(Libp2pError) {

@@ -22,9 +22,16 @@ package struct PeerID: Hashable, Sendable, CustomStringConvertible, LosslessStri
         if encoded.count <= 42 {
             self.multihash = [Self.identityCode, UInt8(encoded.count)] + encoded
         } else {
-            self.multihash = [Self.sha256Code, 32] + Array(SHA256.hash(data: encoded))
+            self.multihash = [Self.sha256Code, 32] + SHA256.hash(data: encoded).withUnsafeBytes { Array($0) }
         }
         self.description = Base58.encode(self.multihash)
+    }
+
+    /// An ID rebuilt from the bytes and text of one made by another initializer (a relay router
+    /// keys peers by them): neither is checked again.
+    package init(validated multihash: [UInt8], description: String) {
+        self.multihash = multihash
+        self.description = description
     }
 
     /// An ID from multihash bytes, validated.

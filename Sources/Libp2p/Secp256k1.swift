@@ -24,7 +24,7 @@ enum Secp256k1 {
 
     /// A DER-encoded, low-S ECDSA signature over SHA-256(`message`).
     static func sign(_ message: [UInt8], secret: [UInt8]) -> [UInt8]? {
-        let digest = Array(SHA256.hash(data: message))
+        let digest = SHA256.hash(data: message).withUnsafeBytes { Array($0) }
         var signature = secp256k1_ecdsa_signature()
         guard secp256k1_ecdsa_sign(self.context.pointer, &signature, digest, secret, nil, nil) == 1 else {
             return nil
@@ -49,7 +49,7 @@ enum Secp256k1 {
         // Normalizing in place (one variable as both input and output) is an exclusivity violation in Swift.
         var normalized = secp256k1_ecdsa_signature()
         _ = secp256k1_ecdsa_signature_normalize(self.context.pointer, &normalized, &parsed)
-        let digest = Array(SHA256.hash(data: message))
+        let digest = SHA256.hash(data: message).withUnsafeBytes { Array($0) }
         return secp256k1_ecdsa_verify(self.context.pointer, &normalized, digest, &point) == 1
     }
 

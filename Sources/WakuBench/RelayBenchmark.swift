@@ -140,7 +140,9 @@ package struct RelayBenchmark {
         throw BenchFailure("no warm-up message reached C within 30 s: the mesh did not form")
     }
 
-    /// Distinct messages stamped now, with their relay message ids.
+    /// Distinct messages, with their relay message ids, stamped a microsecond apart from now on
+    /// as a publisher stamps each message when it sends it: archives index messages by time, and
+    /// one shared timestamp would order that index by hash, a pattern live traffic never has.
     private static func corpus(_ count: Int, payloadSize: Int) -> [(message: WakuMessage, id: [UInt8])] {
         var random = SeededRandom(seed: UInt64(UInt32.random(in: 0...UInt32.max)))
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
@@ -152,7 +154,11 @@ package struct RelayBenchmark {
                 }
                 bytes.storeBytes(of: UInt64(number), toByteOffset: 0, as: UInt64.self)
             }
-            let message = WakuMessage(payload: payload, contentTopic: "/bench/1/relay/proto", timestamp: now)
+            let message = WakuMessage(
+                payload: payload,
+                contentTopic: "/bench/1/relay/proto",
+                timestamp: now + Int64(number) * 1_000
+            )
             return (message, RelayMessageID.of(message.serialized()))
         }
     }

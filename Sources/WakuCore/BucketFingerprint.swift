@@ -99,7 +99,7 @@ package struct BucketFingerprint: Hashable, Sendable {
     /// sends instead of the 72 bytes. Two different fingerprints share a 16-byte digest only by a
     /// collision of SHA-256 truncated to 128 bits.
     package func digest(byteCount: Int) -> [UInt8] {
-        Array(SHA256.hash(data: self.bytes).prefix(min(32, max(0, byteCount))))
+        SHA256.hash(data: self.bytes).withUnsafeBytes { Array($0.prefix(min(32, max(0, byteCount)))) }
     }
 
     private static func add(_ a: MessageHash, _ b: MessageHash) -> MessageHash {

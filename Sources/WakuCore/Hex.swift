@@ -1,12 +1,11 @@
 /// Lower-case hexadecimal text for bytes, as every vector and log line in this project writes it.
 extension Sequence<UInt8> {
     package var hexString: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(self.underestimatedCount * 2)
         for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+            out.append(Hex.digit(byte >> 4))
+            out.append(Hex.digit(byte))
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -14,6 +13,12 @@ extension Sequence<UInt8> {
 
 /// Parses hexadecimal text into bytes.
 package enum Hex {
+    /// The lower-case digit of the low four bits of `nibble`.
+    package static func digit(_ nibble: UInt8) -> UInt8 {
+        let value = nibble & 0x0f
+        return value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
     /// The bytes of `text`, which must have an even number of hex digits (either case, no `0x`).
     package static func decode(_ text: some StringProtocol) throws(CodecError) -> [UInt8] {
         let utf8 = Array(text.utf8)

@@ -60,12 +60,29 @@ package struct MessageHash: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Appends the 32 bytes to `buffer`.
     package func append(to buffer: inout [UInt8]) {
-        for word in [self.w0, self.w1, self.w2, self.w3] {
-            withUnsafeBytes(of: word.bigEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: self.w0.bigEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: self.w1.bigEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: self.w2.bigEndian) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: self.w3.bigEndian) { buffer.append(contentsOf: $0) }
+    }
+
+    /// Built in place: relay reports a hash with every message, and going through ``bytes`` cost
+    /// four allocations.
+    package var hex: String {
+        String(unsafeUninitializedCapacity: 64) { text in
+            Self.writeHex(self.w0, into: text, at: 0)
+            Self.writeHex(self.w1, into: text, at: 16)
+            Self.writeHex(self.w2, into: text, at: 32)
+            Self.writeHex(self.w3, into: text, at: 48)
+            return 64
         }
     }
 
-    package var hex: String { self.bytes.hexString }
+    private static func writeHex(_ word: UInt64, into text: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        for nibble in 0..<16 {
+            text[start + nibble] = Hex.digit(UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * nibble)))
+        }
+    }
 
     package var description: String { self.hex }
 

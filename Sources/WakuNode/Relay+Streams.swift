@@ -52,7 +52,7 @@ extension Relay {
         }
         var routerKnowsPeer = false
         await self.keepStreamOpen(to: peer, id: id, direction: direction, routerKnowsPeer: &routerKnowsPeer)
-        if routerKnowsPeer { await self.handle(.peerDisconnected(peer)) }
+        if routerKnowsPeer { await self.handle(.peerDisconnected(PeerKey(peer))) }
     }
 
     /// Opens our stream to `peer` and writes to it, opening it again when it fails while the
@@ -92,7 +92,7 @@ extension Relay {
                 stream.reset()
                 return
             }
-            await self.handle(.peerConnected(peer, protocol: version, isOutbound: direction == .outbound))
+            await self.handle(.peerConnected(PeerKey(peer), protocol: version, isOutbound: direction == .outbound))
             routerKnowsPeer = true
             self.links.withLock { links in
                 if links.entries[peer]?.id == id { links.entries[peer]?.isReady = true }
@@ -110,7 +110,7 @@ extension Relay {
             guard failed, await self.host.connectedPeers.contains(peer) else { return }
             // The peer's own stream still carries its subscriptions: the router keeps them and
             // only takes the peer out of its meshes until the redial (PROTOCOLS.md §10.1).
-            await self.handle(.streamClosed(peer))
+            await self.handle(.streamClosed(PeerKey(peer)))
             do { try await self.clock.sleep(for: Self.redialPause) } catch { return }
         }
     }
@@ -258,6 +258,7 @@ extension Relay {
             stream.reset()
             return
         }
+        let key = PeerKey(peer)
         while true {
             var reserved = 0
             do {
@@ -266,7 +267,7 @@ extension Relay {
                     reserved = $0
                 }
                 guard let frame else { break }
-                await self.handle(.frameReceived(frame, from: peer))
+                await self.handle(.frameReceived(frame, from: key))
                 self.releaseFrame(reserved, from: peer)
             } catch {
                 self.releaseFrame(reserved, from: peer)

@@ -14,7 +14,7 @@ internal import WakuCore
 /// our topics); delivered messages take the engine's single ingest path as `.relay(peer)`, which
 /// applies nwaku's archive rule, so ephemeral and stale ones are forwarded but never stored.
 final class Relay: Sendable {
-    typealias Router = GossipsubRouter<PeerID>
+    typealias Router = GossipsubRouter<PeerKey>
 
     /// Every id we accept (§10.1): the Waku id, and the meshsub ids py-libp2p needs (§10.10).
     static let protocolIDs = GossipsubProtocol.allCases.map(\.rawValue)
@@ -90,7 +90,9 @@ final class Relay: Sendable {
         var router = Router(configuration: gossipsub, random: SeededGenerator(seed: seed)) {
             RelayMessageID.of($0)
         }
-        router.deliveryFilter = configuration.relayDeliveryFilter
+        if let filter = configuration.relayDeliveryFilter {
+            router.deliveryFilter = { filter($0, PeerID($1)) }
+        }
         // No peers yet: subscribing only records the topics; every new peer's first RPC lists them.
         let start = ContinuousClock.now
         for topic in self.topics {
@@ -141,7 +143,7 @@ final class Relay: Sendable {
         return self.router.withLock { router in
             router.handle(event, at: instant).compactMap { action in
                 guard case .send(let frame, let peer) = action else { return action }
-                guard self.enqueue(frame, to: peer) else {
+                guard self.enqueue(frame, to: PeerID(peer)) else {
                     self.events.emit(
                         .notice(
                             Notice(
@@ -173,7 +175,7 @@ final class Relay: Sendable {
             switch action {
             case .send(let frame, let peer):
                 // Not reached: ``step(_:)`` queues frames under the router's lock.
-                _ = self.enqueue(frame, to: peer)
+                _ = self.enqueue(frame, to: PeerID(peer))
             case .validate(let message):
                 let (result, decoded) = self.validate(message)
                 if let decoded { validated[MessageKey(message.messageID)] = decoded }
@@ -185,7 +187,7 @@ final class Relay: Sendable {
                 guard let decoded = validated.removeValue(forKey: key) else { continue }
                 await self.deliver(message, decoded: decoded, forwardedTo: forwarded.removeValue(forKey: key) ?? 0)
             case .disconnect(let peer):
-                await self.host.disconnect(peer)
+                await self.host.disconnect(PeerID(peer))
             case .trace(let event):
                 if case .accepted(let id, _, let count) = event { forwarded[MessageKey(id)] = count }
                 self.record(event)
@@ -238,11 +240,12 @@ final class Relay: Sendable {
             )
         )
         guard !message.ephemeral else { return }
-        let report = await self.engine.ingest([incoming], via: .relay(inbound.source))
-        self.events.reportRejections(report, source: .relay, peer: inbound.source)
+        let peer = PeerID(inbound.source)
+        let report = await self.engine.ingest([incoming], via: .relay(peer))
+        self.events.reportRejections(report, source: .relay, peer: peer)
     }
 
-    private func reject(_ reason: Rejection, from peer: PeerID) {
+    private func reject(_ reason: Rejection, from peer: PeerKey) {
         self.events.emit(
             .rejected(RejectedMessages(source: .relay, peerID: peer.description, reason: reason, count: 1))
         )
@@ -283,17 +286,17 @@ final class Relay: Sendable {
 
     /// Connected relay peers subscribed to `topic`: whom a publish (flooded, as nwaku does) reaches.
     func peers(subscribedTo topic: String) -> [PeerID] {
-        self.router.withLock { $0.peers(subscribedTo: topic) }
+        self.router.withLock { $0.peers(subscribedTo: topic) }.map(PeerID.init)
     }
 
     /// Our mesh for `topic`.
     func meshPeers(of topic: String) -> [PeerID] {
-        self.router.withLock { $0.meshPeers(of: topic) }
+        self.router.withLock { $0.meshPeers(of: topic) }.map(PeerID.init)
     }
 
     /// The peer's score as of the router's last score update (every 12 s).
     func score(of peer: PeerID) -> Double {
-        self.router.withLock { $0.score(of: peer) }
+        self.router.withLock { $0.score(of: PeerKey(peer)) }
     }
 
     /// How full the router's bounded state is.

@@ -61,7 +61,7 @@ extension WakuNode {
 
     /// How full the relay router's bounded state is (caches, backoffs, per-peer sets); nil when
     /// relay is off.
-    package var relayOccupancy: GossipsubRouter<PeerID>.Occupancy? {
+    package var relayOccupancy: GossipsubRouter<PeerKey>.Occupancy? {
         self.relay?.occupancy
     }
 

@@ -22,8 +22,8 @@ struct BenchArchive: AsyncParsableCommand {
     @Option(help: "Messages to store.")
     var messages = 1_000_000
 
-    @Option(help: "Messages per insert batch (one transaction each).")
-    var batchSize = 1000
+    @Option(help: "Messages per insert batch, as the node's archive writer batches them at most.")
+    var batchSize = 2000
 
     @OptionGroup var archiveOptions: ArchiveOptions
 

@@ -94,6 +94,15 @@ struct RPCCodecTests {
         #expect(try RPC(decoding: rpc.encoded()) == rpc)
     }
 
+    @Test("a message over 127 bytes gets two-byte lengths at both levels, measured before written")
+    func longMessage() throws {
+        let data = (0..<300).map { UInt8($0 & 0xff) }
+        let bytes = RPC(messages: [RPC.Message(data: data, topic: Vectors.topic)]).encoded()
+        let expected = Hex.bytes("12bf02 12ac02") + data + Hex.bytes("220e" + Vectors.topicHex)
+        #expect(bytes == expected)
+        #expect(try RPC(decoding: bytes).messages.first?.data == data)
+    }
+
     @Test("every strict prefix of a frame is reported as truncated, not crashed on")
     func truncatedPrefixes() {
         for frame in [Vectors.publish, Vectors.ihave, Vectors.prune60, Vectors.subscribe] {

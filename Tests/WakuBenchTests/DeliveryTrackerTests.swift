@@ -16,6 +16,19 @@ struct DeliveryTrackerTests {
         #expect(tracker.arrivals() == [nil, first, nil])
     }
 
+    @Test("an id that shares its first eight bytes with an expected one is not taken for it")
+    func prefixCollision() {
+        let expected = [UInt8](repeating: 7, count: 32)
+        var impostor = expected
+        impostor[20] = 8
+        let tracker = DeliveryTracker()
+        tracker.expect([expected])
+        tracker.delivered(impostor, at: .now)
+        #expect(tracker.count == 0)
+        tracker.delivered(expected, at: .now)
+        #expect(tracker.count == 1)
+    }
+
     @Test("expecting new ids forgets the earlier ones")
     func reset() {
         let tracker = DeliveryTracker()
