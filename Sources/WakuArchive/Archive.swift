@@ -236,6 +236,11 @@ package final class Archive: MessageArchive {
     /// The writer's page cache unless told otherwise.
     package static let defaultCacheMiB = 64
 
+    /// The page size of a new archive.
+    static let pageSize = 16_384
+    /// WAL bytes between automatic checkpoints.
+    static let checkpointBytes = 128 << 20
+
     /// Connection settings, and why.
     ///
     /// - WAL (GRDB's `DatabasePool` sets it): one writer and concurrent readers on snapshots.
@@ -250,20 +255,29 @@ package final class Archive: MessageArchive {
     ///   file. Readers get an eighth each: they page through time ranges or look up a few hashes,
     ///   and SQLite fills a cache up to its limit as pages are read, so five readers at 64 MiB
     ///   each would hold up to five copies of the archive in memory.
-    /// - Checkpoints every 8192 WAL pages (32 MiB at 4 KiB pages) instead of SQLite's 1000: each
-    ///   checkpoint syncs the WAL and the database file, and fewer, larger ones raised batched
-    ///   ingest of 1 KiB messages from about 28k to 43k messages/s at 1M messages here (`wakusync
-    ///   bench archive`). The price is a WAL of up to ~32 MiB between checkpoints and as much to
-    ///   replay after a crash, which takes well under a second.
+    /// - Checkpoints every 128 MiB of WAL instead of SQLite's 1000 pages: each checkpoint writes
+    ///   the pages back into the database file and syncs both, and fewer, larger ones raised
+    ///   batched ingest of 1 KiB messages at 1M messages from about 28k to 43k msg/s (at 32 MiB)
+    ///   and then from 32k to 42k msg/s (at 128 MiB; `wakusync bench archive`, PERFORMANCE.md
+    ///   §7.4). The price is a WAL file of up to ~128 MiB beside the archive, and as much to
+    ///   replay after a crash, which reads it once (well under a second here).
+    /// - New archives use 16 KiB pages instead of 4 KiB. A 1 KiB message fills a quarter of a small
+    ///   page, so each commit wrote many pages for few messages, two `pwrite`s per page; relay
+    ///   CPU per message fell by about a tenth with the larger pages (PERFORMANCE.md §7.3).
+    ///   Page size only applies when the file is created: an archive made with 4 KiB pages keeps
+    ///   them, and its checkpoint interval in pages follows from its page size.
     static func configuration(cacheMiB: Int) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = false
         configuration.prepareDatabase { db in
+            // Only takes effect on a new, empty file; an archive created with 4 KiB pages keeps them.
+            try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             let mebibytes = db.configuration.readonly ? max(1, cacheMiB / 8) : max(1, cacheMiB)
             try db.execute(sql: "PRAGMA cache_size = -\(mebibytes * 1024)")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+            let pageSize = max(512, try Int.fetchOne(db, sql: "PRAGMA page_size") ?? Self.pageSize)
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointBytes / pageSize)")
         }
         return configuration
     }

@@ -26,6 +26,36 @@ struct SQLiteFileTests {
         }
     }
 
+    @Test("a new archive has 16 KiB pages; one made with 4 KiB pages keeps them and checkpoints by bytes")
+    func pageSizes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let settings = { (archive: Archive) in
+            try await archive.read("settings") { db in
+                [
+                    try Int.fetchOne(db, sql: "PRAGMA page_size"),
+                    try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"),
+                ]
+            }
+        }
+        let fresh = try Archive(path: directory.file("new.sqlite3").path)
+        #expect(try await settings(fresh) == [16_384, (128 << 20) / 16_384])
+        try fresh.close()
+
+        // An empty file whose page size was fixed at 4 KiB before the archive's schema went in.
+        let path = directory.file("small-pages.sqlite3").path
+        let queue = try DatabaseQueue(path: path)
+        try await queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA page_size = 4096; VACUUM")
+        }
+        try queue.close()
+        let old = try Archive(path: path)
+        #expect(try await settings(old) == [4_096, (128 << 20) / 4_096])
+        let outcome = try await old.insert(Fixtures.messages(3))
+        #expect(outcome.inserted == 3)
+        try old.close()
+    }
+
     @Test("another program's SQLite file is refused and left exactly as it was, not switched to WAL")
     func foreignFile() throws {
         let directory = try TemporaryDirectory()
