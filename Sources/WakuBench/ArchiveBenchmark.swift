@@ -45,6 +45,9 @@ package struct ArchiveBenchmark {
             let archive = try WakuArchive.Archive(path: path)
             let results = try await self.measure(archive)
             try archive.close()
+            // Removed at once: the kernel would otherwise write the file's gigabyte of dirty
+            // pages back while the next backend (`--compare`) is measured, and charge it their CPU.
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             return results
         case .postgres(let server):
             var fresh = server
