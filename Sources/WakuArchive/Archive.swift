@@ -236,8 +236,6 @@ package final class Archive: MessageArchive {
     /// The writer's page cache unless told otherwise.
     package static let defaultCacheMiB = 64
 
-    /// The page size of a new archive.
-    static let pageSize = 16_384
     /// WAL bytes between automatic checkpoints.
     static let checkpointBytes = 128 << 20
 
@@ -260,23 +258,21 @@ package final class Archive: MessageArchive {
     ///   batched ingest of 1 KiB messages at 1M messages from about 28k to 43k msg/s (at 32 MiB)
     ///   and then from 32k to 42k msg/s (at 128 MiB; `wakusync bench archive`, PERFORMANCE.md
     ///   §7.4). The price is a WAL file of up to ~128 MiB beside the archive, and as much to
-    ///   replay after a crash, which reads it once (well under a second here).
-    /// - New archives use 16 KiB pages instead of 4 KiB. A 1 KiB message fills a quarter of a small
-    ///   page, so each commit wrote many pages for few messages, two `pwrite`s per page; relay
-    ///   CPU per message fell by about a tenth with the larger pages (PERFORMANCE.md §7.3).
-    ///   Page size only applies when the file is created: an archive made with 4 KiB pages keeps
-    ///   them, and its checkpoint interval in pages follows from its page size.
+    ///   replay after a crash, which reads it once (well under a second here). The interval is
+    ///   set in pages from the file's page size (4 KiB, SQLite's default, unless the file was
+    ///   made otherwise). Larger pages were tried: 16 KiB cut relay CPU per message by about a
+    ///   tenth on the bench's fresh archives, but made every small commit (a node at tens of
+    ///   messages per second commits one or a few at a time) write four times the bytes, and cost
+    ///   8 % more CPU per message at 1 000 messages/s.
     static func configuration(cacheMiB: Int) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = false
         configuration.prepareDatabase { db in
-            // Only takes effect on a new, empty file; an archive created with 4 KiB pages keeps them.
-            try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             let mebibytes = db.configuration.readonly ? max(1, cacheMiB / 8) : max(1, cacheMiB)
             try db.execute(sql: "PRAGMA cache_size = -\(mebibytes * 1024)")
-            let pageSize = max(512, try Int.fetchOne(db, sql: "PRAGMA page_size") ?? Self.pageSize)
+            let pageSize = max(512, try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096)
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointBytes / pageSize)")
         }
         return configuration

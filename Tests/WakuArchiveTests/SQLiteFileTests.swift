@@ -26,8 +26,8 @@ struct SQLiteFileTests {
         }
     }
 
-    @Test("a new archive has 16 KiB pages; one made with 4 KiB pages keeps them and checkpoints by bytes")
-    func pageSizes() async throws {
+    @Test("the checkpoint interval is 128 MiB of WAL whatever the file's page size")
+    func checkpointInterval() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let settings = { (archive: Archive) in
@@ -39,21 +39,21 @@ struct SQLiteFileTests {
             }
         }
         let fresh = try Archive(path: directory.file("new.sqlite3").path)
-        #expect(try await settings(fresh) == [16_384, (128 << 20) / 16_384])
+        #expect(try await settings(fresh) == [4_096, (128 << 20) / 4_096])
         try fresh.close()
 
-        // An empty file whose page size was fixed at 4 KiB before the archive's schema went in.
-        let path = directory.file("small-pages.sqlite3").path
+        // An empty file whose page size was fixed at 16 KiB before the archive's schema went in.
+        let path = directory.file("large-pages.sqlite3").path
         let queue = try DatabaseQueue(path: path)
         try await queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA page_size = 4096; VACUUM")
+            try db.execute(sql: "PRAGMA page_size = 16384; VACUUM")
         }
         try queue.close()
-        let old = try Archive(path: path)
-        #expect(try await settings(old) == [4_096, (128 << 20) / 4_096])
-        let outcome = try await old.insert(Fixtures.messages(3))
+        let large = try Archive(path: path)
+        #expect(try await settings(large) == [16_384, (128 << 20) / 16_384])
+        let outcome = try await large.insert(Fixtures.messages(3))
         #expect(outcome.inserted == 3)
-        try old.close()
+        try large.close()
     }
 
     @Test("another program's SQLite file is refused and left exactly as it was, not switched to WAL")
