@@ -7,9 +7,12 @@
 /// (PERFORMANCE.md §7.3).
 struct ProtobufWriter {
     private(set) var bytes: [UInt8] = []
-    /// Bytes written (or, when measuring, counted) so far.
-    private(set) var count = 0
     private let measuring: Bool
+    /// What a measuring writer has counted.
+    private var counted = 0
+
+    /// Bytes written (or, when measuring, counted) so far.
+    var count: Int { self.measuring ? self.counted : self.bytes.count }
 
     init() {
         self.measuring = false
@@ -31,7 +34,7 @@ struct ProtobufWriter {
 
     mutating func writeVarint(_ value: UInt64) {
         guard !self.measuring else {
-            self.count += Self.varintSize(value)
+            self.counted += Self.varintSize(value)
             return
         }
         var rest = value
@@ -40,7 +43,6 @@ struct ProtobufWriter {
             rest >>= 7
         }
         self.bytes.append(UInt8(rest))
-        self.count = self.bytes.count
     }
 
     mutating func writeVarintField(_ field: UInt64, _ value: UInt64) {
@@ -52,10 +54,9 @@ struct ProtobufWriter {
         self.writeVarint(field << 3 | 2)
         self.writeVarint(UInt64(value.count))
         if self.measuring {
-            self.count += value.count
+            self.counted += value.count
         } else {
             self.bytes.append(contentsOf: value)
-            self.count = self.bytes.count
         }
     }
 
